@@ -1,0 +1,49 @@
+# make run | make test | make lab — each creates .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CONSTRAINTS ?= constraints-cpu.txt
+EXTRAS ?= offline,test,lab
+comma := ,
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+
+.PHONY: help env run test unit notebooks lab headers clean-notebooks check-notebooks clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+env: $(STAMP)  ## create the virtual environment and install the project
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[$(EXTRAS)]"
+	touch $@
+
+run: $(STAMP)  ## execute every notebook into build/ (HTML, index.html) and print a table
+	$(BIN)/python scripts/run_notebooks.py
+
+test: $(STAMP)  ## unit tests, then every notebook executed by nbval
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+
+unit: $(STAMP)  ## unit tests only
+	$(BIN)/python -m pytest tests
+
+notebooks: $(STAMP)  ## execute the notebooks under nbval only
+	$(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env
+
+lab: $(STAMP)  ## open JupyterLab on a kernel registered for this project
+	$(BIN)/python -m ipykernel install --user --name gist-notebooks --display-name "Python (gist-notebooks)"
+	$(BIN)/jupyter lab notebooks/
+
+headers: $(STAMP)  ## regenerate notebook headers and the README table from notebooks/catalog.toml
+	$(BIN)/python scripts/notebook_tools.py sync
+
+clean-notebooks: $(STAMP)  ## strip outputs and execution counts from the notebooks
+	$(BIN)/python scripts/notebook_tools.py clean
+
+check-notebooks: $(STAMP)  ## fail if a notebook has outputs or a drifted header
+	$(BIN)/python scripts/notebook_tools.py check
+
+clean:  ## remove build/ (the embedding cache stays; gist_helpers.clear_cache() empties it)
+	rm -rf build

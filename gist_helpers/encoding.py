@@ -1,0 +1,135 @@
+"""Turning texts into embeddings, safely and with a cache. Taught in notebook 02."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from sentence_transformers import SentenceTransformer
+
+from .cache import EmbeddingCache, text_hash
+from .model import model_info
+from .settings import progress_enabled
+
+
+class TruncationWarning(UserWarning):
+    """Some texts were longer than the model's limit and were cut."""
+
+
+warnings.simplefilter("always", TruncationWarning)
+
+
+def encode(
+    model: SentenceTransformer,
+    texts: Iterable[str] | pd.Series | str,
+    *,
+    normalize: bool = True,
+    batch_size: int = 32,
+    cache: bool = True,
+    show_progress: bool | None = None,
+) -> np.ndarray:
+    """Embed ``texts``: a float32 array of shape (n, dim), L2-normalised by default.
+
+    Texts already embedded by the same model configuration come from the on-disk
+    cache (see :mod:`gist_helpers.cache`); texts over the model's token limit are cut,
+    as the model does, and counted in one warning.
+    """
+    items = check_texts(texts)
+    info = model_info(model)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    if not items:
+        return np.zeros((0, info.dimension), dtype=np.float32)
+    _report_truncation(model, items)
+
+    unique = list(dict.fromkeys(items))
+    hashes = [text_hash(t) for t in unique]
+    # A model of unknown origin (source "object") has no identity to key a cache on.
+    store = EmbeddingCache(_cache_key(model, normalize)) if cache and info.source != "object" else None
+    found = store.get(hashes) if store else {}
+    missing = [(h, t) for h, t in zip(hashes, unique) if h not in found]
+    if missing:
+        vectors = model.encode(
+            [t for _, t in missing],
+            batch_size=batch_size,
+            normalize_embeddings=normalize,
+            convert_to_numpy=True,
+            show_progress_bar=progress_enabled(len(missing)) if show_progress is None else show_progress,
+        ).astype(np.float32, copy=False)
+        found.update(zip((h for h, _ in missing), vectors))
+        if store:
+            store.put([h for h, _ in missing], vectors)
+    by_text = dict(zip(unique, hashes))
+    return np.stack([found[by_text[t]] for t in items]).astype(np.float32, copy=False)
+
+
+def check_texts(texts: Iterable[str] | pd.Series | str) -> list[str]:
+    """Validate input texts and return them as a list; raise naming the offending items."""
+    if texts is None:
+        raise TypeError("texts is None; pass a list (or pandas Series) of strings.")
+    if isinstance(texts, str):
+        return [texts]
+    if isinstance(texts, pd.Series):
+        missing = texts.index[texts.isna()].tolist()
+        if missing:
+            shown = ", ".join(map(repr, missing[:10])) + (" …" if len(missing) > 10 else "")
+            raise ValueError(
+                f"{len(missing)} missing value(s) (NaN/None) at row(s) {shown}; "
+                "drop them (series.dropna()) or fill them (series.fillna('')) first."
+            )
+        labels, values = texts.index.tolist(), texts.tolist()
+        where = "row"
+    elif isinstance(texts, (set, frozenset, dict)):
+        raise TypeError(f"texts is a {type(texts).__name__}, which has no fixed order; pass a list.")
+    elif isinstance(texts, Iterable):
+        values = list(texts)
+        labels, where = list(range(len(values))), "position"
+    else:
+        raise TypeError(f"texts must be a list of strings, got {type(texts).__name__}.")
+    for label, value in zip(labels, values):
+        if not isinstance(value, str):
+            shown = "None" if value is None else f"{type(value).__name__} {value!r:.40}"
+            if isinstance(value, float) and math.isnan(value):
+                shown = "NaN"
+            raise TypeError(f"text at {where} {label!r} is {shown}, not a string.")
+    return values
+
+
+def token_counts(model: SentenceTransformer, texts: Iterable[str]) -> np.ndarray:
+    """Number of tokens of each text, special tokens included, before any truncation."""
+    items = check_texts(texts)
+    if not items:
+        return np.zeros(0, dtype=np.int64)
+    ids = model.tokenizer(items, add_special_tokens=True, truncation=False, verbose=False)
+    return np.array([len(x) for x in ids["input_ids"]], dtype=np.int64)
+
+
+def count_truncated(model: SentenceTransformer, texts: Iterable[str]) -> int:
+    """How many of ``texts`` are longer than the model's limit (and would be cut)."""
+    return int((token_counts(model, texts) > model.max_seq_length).sum())
+
+
+def _report_truncation(model: SentenceTransformer, items: list[str]) -> None:
+    cut = count_truncated(model, items)
+    if cut:
+        warnings.warn(
+            f"{cut} of {len(items)} texts were cut to {model.max_seq_length} tokens "
+            "(the model's limit); only their beginning is embedded.",
+            TruncationWarning,
+            stacklevel=3,
+        )
+
+
+def _cache_key(model: SentenceTransformer, normalize: bool) -> dict:
+    info = model_info(model)
+    return {
+        "model_id": info.model_id,
+        "revision": info.revision,
+        "backend": info.backend,
+        "normalize": bool(normalize),
+        "max_seq_length": int(model.max_seq_length),
+        "dimension": info.dimension,
+    }

