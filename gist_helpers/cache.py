@@ -22,6 +22,8 @@ import numpy as np
 
 from .settings import cache_root
 
+__all__ = ["cache_size", "clear_cache"]
+
 FORMAT = 1
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+__all__ = ["MODEL_CARD_TEXTS", "data_dir", "load_sts_pairs", "load_topics"]
+
 # The three texts of the GIST model card's usage example, verbatim.
 MODEL_CARD_TEXTS = [
     "Illustration of the REaLTabFormer model. The left block shows the non-relational tabular "

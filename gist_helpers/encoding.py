@@ -14,6 +14,8 @@ from .cache import EmbeddingCache, text_hash
 from .model import model_info
 from .settings import progress_enabled
 
+__all__ = ["TruncationWarning", "check_texts", "count_truncated", "encode", "token_counts"]
+
 
 class TruncationWarning(UserWarning):
     """Some texts were longer than the model's limit and were cut."""

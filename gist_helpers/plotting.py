@@ -6,6 +6,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+__all__ = ["plot_throughput"]
+
 PALETTE = "colorblind"
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import platformdirs
 
+__all__ = ["quick_mode", "scaled"]
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 

@@ -10,6 +10,8 @@ from sentence_transformers import SentenceTransformer
 from .encoding import check_texts, token_counts
 from .model import model_info
 
+__all__ = ["measure_throughput"]
+
 
 def measure_throughput(
     model: SentenceTransformer, texts: list[str], *, batch_size: int = 32, warmup: int = 1

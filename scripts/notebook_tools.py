@@ -115,7 +115,7 @@ def sync() -> None:
         nb.cells = header_cells(entry, info["repo"], info["ref"]) + body
         nbformat.write(_cleaned(nb), path)
     text = README.read_text()
-    pattern = re.compile(re.escape(TABLE_START) + ".*?" + re.escape(TABLE_END), re.S)
+    pattern = re.compile(re.escape(TABLE_START) + ".*?" + re.escape(TABLE_END), re.DOTALL)
     README.write_text(pattern.sub(lambda _: f"{TABLE_START}\n{readme_table(info)}\n{TABLE_END}", text))
 
 

@@ -20,7 +20,7 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_tools import NOTEBOOKS, ROOT, project  # noqa: E402
+from notebook_tools import NOTEBOOKS, ROOT, project
 
 BUILD = ROOT / "build"
 BANNER = re.compile(r"\[model\] (\S+) · revision (\S+) · source: ([^·]+?) ·")

@@ -1,0 +1,29 @@
+"""Shared fixtures: the real offline stand-in model, an isolated cache and HF cache per test."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import gist_helpers as gh
+
+
+@pytest.fixture(autouse=True)
+def isolated_caches(tmp_path, monkeypatch):
+    """Every test gets an empty embedding cache and an empty Hugging Face cache, and no Hub."""
+    import huggingface_hub.constants as hub
+
+    monkeypatch.setenv("GIST_CACHE_DIR", str(tmp_path / "gist-cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(hub, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    for name in ("GIST_MODEL", "GIST_STRICT", "GIST_DEVICE", "GIST_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def model():
+    """The offline stand-in, loaded once for the whole session."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gh.StandInWarning)
+        return gh.load_model(device="cpu")

@@ -1,0 +1,129 @@
+"""The embedding cache: hits, misses, damaged and mismatched entries, clearing."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gist_helpers as gh
+from gist_helpers.cache import EmbeddingCache, text_hash
+
+TEXTS = ["first text", "second text", "third text"]
+
+
+@pytest.fixture
+def spy(model, monkeypatch):
+    """Record which texts reach the model (the real model still computes them)."""
+    seen: list[str] = []
+    original = model.encode
+
+    def encode(texts, **kwargs):
+        seen.extend(texts)
+        return original(texts, **kwargs)
+
+    monkeypatch.setattr(model, "encode", encode)
+    return seen
+
+
+def cache_folder() -> Path:
+    folders = list((gh.settings.cache_root() / "embeddings").iterdir())
+    assert len(folders) == 1
+    return folders[0]
+
+
+def test_second_call_reencodes_nothing(model, spy):
+    first = gh.encode(model, TEXTS)
+    assert spy == TEXTS
+    second = gh.encode(model, TEXTS)
+    assert spy == TEXTS  # nothing new reached the model
+    np.testing.assert_array_equal(first, second)
+
+
+def test_only_new_texts_are_encoded(model, spy):
+    gh.encode(model, TEXTS[:2])
+    gh.encode(model, TEXTS)
+    assert spy == TEXTS[:2] + TEXTS[2:]
+
+
+def test_cache_off_writes_and_reads_nothing(model, spy):
+    gh.encode(model, TEXTS, cache=False)
+    gh.encode(model, TEXTS, cache=False)
+    assert spy == TEXTS * 2
+    assert gh.cache_size() == 0
+
+
+def test_normalisation_is_part_of_the_key(model, spy):
+    gh.encode(model, TEXTS)
+    gh.encode(model, TEXTS, normalize=False)
+    assert spy == TEXTS * 2
+
+
+def test_damaged_shard_is_detected_and_recomputed(model, spy):
+    clean = gh.encode(model, TEXTS)
+    npy = next(cache_folder().glob("*.npy"))
+    payload = bytearray(npy.read_bytes())
+    payload[-5] ^= 0xFF  # flip bits in the last vector
+    npy.write_bytes(bytes(payload))
+    with pytest.warns(UserWarning, match="damaged embedding cache shard.*checksum"):
+        again = gh.encode(model, TEXTS)
+    np.testing.assert_array_equal(again, clean)
+    assert spy == TEXTS * 2
+    assert gh.encode(model, TEXTS).tolist() == clean.tolist() and spy == TEXTS * 2
+
+
+def test_truncated_shard_and_garbage_index(model):
+    gh.encode(model, TEXTS[:1])
+    gh.encode(model, TEXTS[1:])
+    shards = sorted(cache_folder().glob("*.npy"))
+    shards[0].write_bytes(shards[0].read_bytes()[:40])
+    shards[1].with_suffix(".json").write_text("{not json")
+    with pytest.warns(UserWarning, match="damaged"):
+        out = gh.encode(model, TEXTS)
+    np.testing.assert_allclose(out, model.encode(TEXTS, normalize_embeddings=True), atol=1e-5)
+
+
+def test_pickled_payload_is_never_loaded(model):
+    store = EmbeddingCache({"model_id": "m", "revision": "r", "dimension": 2})
+    store.put([text_hash("x")], np.ones((1, 2), dtype=np.float32))
+    npy = next(store.folder.glob("*.npy"))
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"evil": 1}], dtype=object), allow_pickle=True)
+    npy.write_bytes(buffer.getvalue())
+    index_file = npy.with_suffix(".json")
+    index = json.loads(index_file.read_text())
+    index["sha256"] = __import__("hashlib").sha256(buffer.getvalue()).hexdigest()
+    index_file.write_text(json.dumps(index))
+    with pytest.warns(UserWarning, match="damaged"):
+        assert store.get([text_hash("x")]) == {}
+
+
+def test_mismatched_key_clears_the_namespace(model, spy):
+    gh.encode(model, TEXTS)
+    (cache_folder() / "key.json").write_text(json.dumps({"model_id": "something else"}))
+    with pytest.warns(UserWarning, match="mismatched key"):
+        gh.encode(model, TEXTS)
+    assert spy == TEXTS * 2
+
+
+def test_put_checks_the_shape():
+    store = EmbeddingCache({"model_id": "m", "revision": "r", "dimension": 4})
+    with pytest.raises(ValueError, match=r"expected shape \(2, 4\)"):
+        store.put(["a", "b"], np.zeros((2, 3)))
+
+
+def test_clear_cache_reports_bytes_freed(model):
+    gh.encode(model, TEXTS)
+    size = gh.cache_size()
+    assert size > 3 * 384 * 4
+    assert gh.clear_cache() == size
+    assert gh.cache_size() == 0
+
+
+def test_location_follows_gist_cache_dir(model, tmp_path, monkeypatch):
+    monkeypatch.setenv("GIST_CACHE_DIR", str(tmp_path / "elsewhere"))
+    gh.encode(model, TEXTS)
+    assert list((tmp_path / "elsewhere" / "embeddings").rglob("*.npy"))
