@@ -3,11 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CONSTRAINTS ?= constraints-cpu.txt
-EXTRAS ?= offline,test,lab
+EXTRAS ?= offline,test,lab,onnx
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: help env run test unit notebooks lab headers clean-notebooks check-notebooks clean
+.PHONY: help env run test test-latest unit notebooks lab headers clean-notebooks check-notebooks clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -24,7 +24,12 @@ run: $(STAMP)  ## execute every notebook into build/ (HTML, index.html) and prin
 	$(BIN)/python scripts/run_notebooks.py
 
 test: $(STAMP)  ## unit tests, then every notebook executed by nbval
-	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+	GIST_REQUIRE_ONNX=1 $(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+
+# The onnx extra makes pip choose sentence-transformers 5.x (optimum-onnx needs transformers
+# < 4.58); this second environment checks the helpers on the newest releases as well.
+test-latest:  ## unit tests in .venv-latest: newest sentence-transformers/transformers, no onnx
+	$(MAKE) VENV=.venv-latest EXTRAS=offline,test unit
 
 unit: $(STAMP)  ## unit tests only
 	$(BIN)/python -m pytest tests

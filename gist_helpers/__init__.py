@@ -4,6 +4,7 @@ Every notebook starts with ``import gist_helpers as gh``; each helper's docstrin
 the notebook that teaches it. Each module lists its public names in ``__all__``.
 """
 
+from .backends import *  # noqa: F403
 from .cache import *  # noqa: F403
 from .clustering import *  # noqa: F403
 from .data import *  # noqa: F403

@@ -10,11 +10,27 @@ import numpy as np
 import pandas as pd
 from sentence_transformers import SentenceTransformer
 
+try:
+    from sentence_transformers.util.quantization import quantize_embeddings
+except ImportError:  # sentence-transformers < 5.2
+    from sentence_transformers.quantization import quantize_embeddings
+
 from .cache import EmbeddingCache, text_hash
 from .model import model_info
 from .settings import progress_enabled
 
-__all__ = ["TruncationWarning", "check_texts", "count_truncated", "encode", "token_counts"]
+__all__ = [
+    "PRECISIONS",
+    "TruncationWarning",
+    "check_texts",
+    "count_truncated",
+    "encode",
+    "quantize",
+    "token_counts",
+]
+
+
+PRECISIONS = {"float32": np.float32, "int8": np.int8, "uint8": np.uint8, "binary": np.int8, "ubinary": np.uint8}
 
 
 class TruncationWarning(UserWarning):
@@ -32,19 +48,29 @@ def encode(
     batch_size: int = 32,
     cache: bool = True,
     show_progress: bool | None = None,
+    precision: str = "float32",
+    calibration: np.ndarray | None = None,
 ) -> np.ndarray:
     """Embed ``texts``: a float32 array of shape (n, dim), L2-normalised by default.
 
     Texts already embedded by the same model configuration come from the on-disk
     cache (see :mod:`gist_helpers.cache`); texts over the model's token limit are cut,
-    as the model does, and counted in one warning.
+    as the model does, and counted in one warning. ``precision`` other than float32
+    quantises with sentence-transformers' ``quantize_embeddings`` (notebook 06); int8 and
+    uint8 take their value ranges from ``calibration`` (float32 embeddings), else from these.
     """
     items = check_texts(texts)
     info = model_info(model)
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision={precision!r} is not one of {', '.join(PRECISIONS)}.")
     if not items:
-        return np.zeros((0, info.dimension), dtype=np.float32)
+        width = info.dimension // 8 if precision in ("binary", "ubinary") else info.dimension
+        return np.zeros((0, width), dtype=PRECISIONS[precision])
+    if precision != "float32":
+        dense = encode(model, items, normalize=normalize, batch_size=batch_size, cache=cache, show_progress=show_progress)
+        return quantize(dense, precision, calibration=calibration)
     _report_truncation(model, items)
 
     unique = list(dict.fromkeys(items))
@@ -66,6 +92,26 @@ def encode(
             store.put([h for h, _ in missing], vectors)
     by_text = dict(zip(unique, hashes))
     return np.stack([found[by_text[t]] for t in items]).astype(np.float32, copy=False)
+
+
+def quantize(embeddings: np.ndarray, precision: str, *, calibration: np.ndarray | None = None) -> np.ndarray:
+    """Quantise float32 embeddings to int8 / uint8 / binary / ubinary (sentence-transformers' code).
+
+    Binary precisions pack 8 dimensions per byte. Notebook 06.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision={precision!r} is not one of {', '.join(PRECISIONS)}.")
+    embeddings = np.asarray(embeddings, dtype=np.float32)
+    if precision == "float32":
+        return embeddings
+    if calibration is not None and precision in ("int8", "uint8") and len(calibration) < 2:
+        raise ValueError("calibration needs at least two embeddings to estimate value ranges.")
+    if calibration is None and precision in ("int8", "uint8") and len(embeddings) < 2:
+        raise ValueError(
+            f"{precision} needs value ranges: pass calibration= (e.g. the corpus embeddings) "
+            "when quantising fewer than two embeddings."
+        )
+    return quantize_embeddings(embeddings, precision=precision, calibration_embeddings=calibration)
 
 
 def check_texts(texts: Iterable[str] | pd.Series | str) -> list[str]:

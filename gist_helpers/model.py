@@ -27,6 +27,7 @@ import pandas as pd
 import torch
 from sentence_transformers import SentenceTransformer
 
+from .backends import CPU_BACKENDS, check_backend, open_model
 from .settings import env_flag
 
 __all__ = ["GIST_FACTS", "GIST_ID", "GIST_REVISION", "STAND_IN_ID", "ModelInfo", "ModelUnavailableError", "StandInWarning", "banner", "clear_loaded", "describe", "embedding_dimension", "hub_reachable", "load_model", "model_info", "pick_device"]
@@ -82,7 +83,7 @@ class ModelInfo:
     pooling: str
     normalized: bool
     layers: int | None
-    parameters: int
+    parameters: int | None
     path: str
 
     @property
@@ -118,27 +119,24 @@ def load_model(
 ) -> SentenceTransformer:
     """Load GIST-small (or ``name``) as a SentenceTransformer; see the module docstring.
 
+    ``backend``: ``torch`` (default), ``torch-fp16`` (CUDA), ``onnx``, ``onnx-int8`` or
+    ``openvino`` (CPU; see :mod:`gist_helpers.backends` and notebook 06).
     Returns the model with its :class:`ModelInfo` attached (read it with :func:`model_info`).
     Loading the same model twice in one kernel returns the already loaded object.
     """
-    if backend != "torch":
-        raise ValueError(f"backend={backend!r} is not supported; use 'torch'.")
     strict = env_flag("GIST_STRICT") if strict is None else strict
+    if device is None and backend in CPU_BACKENDS and not os.environ.get("GIST_DEVICE"):
+        device = "cpu"
     device = pick_device(device)
+    check_backend(backend, device)
     resolved = _resolve(name, revision, strict)
     key = (resolved.path, resolved.revision, device, backend)
     if key in _LOADED:
         return _LOADED[key]
     with _quiet_weight_loading():
-        model = SentenceTransformer(
-            resolved.path,
-            device=device,
-            local_files_only=True,
-            trust_remote_code=False,
-            model_kwargs={"use_safetensors": True},
-        )
+        model, label = open_model(resolved.path, resolved.model_id, resolved.revision, backend, device)
     model.eval()
-    model.gist_info = _describe(model, resolved, device, backend)
+    model.gist_info = _describe(model, resolved, device, label)
     _LOADED[key] = model
     return model
 
@@ -181,7 +179,7 @@ def describe(model: SentenceTransformer) -> pd.DataFrame:
         "pooling": info.pooling,
         "L2-normalised": info.normalized,
         "transformer layers": info.layers,
-        "parameters (millions)": round(info.parameters / 1e6, 1),
+        "parameters (millions)": round(info.parameters / 1e6, 1) if info.parameters else "",
     }
     table = pd.DataFrame({"loaded": pd.Series(loaded, dtype=object)})
     table["GIST-small (model card)"] = pd.Series(GIST_FACTS, dtype=object)
@@ -401,6 +399,6 @@ def _describe(model: SentenceTransformer, resolved: _Resolved, device: str, back
         pooling=pooling,
         normalized=normalized,
         layers=layers,
-        parameters=sum(p.numel() for p in model.parameters()),
+        parameters=sum(p.numel() for p in model.parameters()) or None,  # None: not a torch graph
         path=resolved.path,
     )

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import platform
 import time
+from pathlib import Path
 
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
+from .data import load_corpus_texts
 from .encoding import check_texts, token_counts
 from .model import model_info
 
-__all__ = ["measure_throughput"]
+__all__ = [
+    "benchmark_texts",
+    "cpu_name",
+    "flops_per_token",
+    "fp32_peak_flops",
+    "measure_throughput",
+]
 
 
 def measure_throughput(
@@ -42,3 +53,64 @@ def measure_throughput(
         "texts/s": round(len(items) / seconds, 1),
         "tokens/s": round(tokens / seconds, 1),
     }
+
+
+def benchmark_texts(n: int = 1000, *, min_words: int = 8, max_words: int = 128, seed: int = 0) -> list[str]:
+    """``n`` texts of ``min_words``–``max_words`` words cut from the bundled retrieval corpus.
+
+    The same arguments always give the same texts, so backends are timed on identical input.
+    """
+    if not 1 <= min_words <= max_words:
+        raise ValueError(f"need 1 <= min_words <= max_words, got {min_words} and {max_words}.")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}.")
+    words = " ".join(load_corpus_texts()).split()
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(min_words, max_words + 1, size=n)
+    starts = rng.integers(0, len(words) - max_words, size=n)
+    return [" ".join(words[s : s + k]) for s, k in zip(starts, lengths)]
+
+
+def flops_per_token(layers: int = 12, hidden: int = 384, ffn: int = 1536, seq_len: int = 128) -> float:
+    """Forward-pass FLOPs per token of a BERT encoder (matmuls and attention; 2 per multiply-add).
+
+    GIST-small's shape by default: about 44 MFLOP per token at 128 tokens. Notebook 06.
+    """
+    dense = 4 * hidden * hidden + 2 * hidden * ffn  # Q, K, V, output projections + the FFN
+    attention = 2 * seq_len * hidden  # QK^T and attention x V, per token
+    return 2.0 * layers * (dense + attention)
+
+
+def fp32_peak_flops(cores: int | None = None, ghz: float | None = None) -> dict:
+    """This CPU's fp32 peak: cores × clock × FLOPs per cycle (2 FMA units of the widest SIMD).
+
+    An upper bound no real encoder reaches; it turns tokens/s into a fraction of the machine.
+    """
+    flags, mhz = _cpu_flags_and_mhz()
+    lanes = 16 if "avx512f" in flags else 8 if "avx2" in flags else 4
+    per_cycle = 2 * 2 * lanes  # two FMA units, multiply + add
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    ghz = ghz or (mhz / 1000 if mhz else 2.5)
+    return {"cores": cores, "GHz": round(ghz, 2), "FLOP/cycle/core": per_cycle, "GFLOP/s": cores * ghz * per_cycle}
+
+
+def cpu_name() -> str:
+    """The processor's model name (Linux /proc/cpuinfo, else the platform's answer)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def _cpu_flags_and_mhz() -> tuple[set[str], float | None]:
+    flags: set[str] = set()
+    mhz = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags") and not flags:
+                flags = set(line.split(":", 1)[1].split())
+            elif line.startswith("cpu MHz") and mhz is None:
+                mhz = float(line.split(":", 1)[1])
+    return flags, mhz

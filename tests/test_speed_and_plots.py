@@ -40,3 +40,28 @@ def test_throughput_plot_is_labelled(model):
 def test_throughput_plot_rejects_other_tables():
     with pytest.raises(ValueError, match="lacks column"):
         gh.plot_throughput(pd.DataFrame({"x": [1]}))
+
+
+def test_benchmark_texts_are_deterministic_and_bounded():
+    first = gh.benchmark_texts(50, min_words=8, max_words=20, seed=3)
+    assert first == gh.benchmark_texts(50, min_words=8, max_words=20, seed=3)
+    assert first != gh.benchmark_texts(50, min_words=8, max_words=20, seed=4)
+    assert all(8 <= len(t.split()) <= 20 for t in first) and len(first) == 50
+
+
+@pytest.mark.parametrize(("n", "lo", "hi"), [(0, 8, 20), (10, 0, 5), (10, 9, 8)])
+def test_benchmark_texts_bad_arguments(n, lo, hi):
+    with pytest.raises(ValueError):
+        gh.benchmark_texts(n, min_words=lo, max_words=hi)
+
+
+def test_flops_per_token_of_gist_small():
+    assert gh.flops_per_token() == pytest.approx(44.8e6, rel=0.01)
+    assert gh.flops_per_token(seq_len=512) > gh.flops_per_token(seq_len=128)
+
+
+def test_peak_flops_and_cpu_name():
+    peak = gh.fp32_peak_flops(cores=2, ghz=3.0)
+    assert peak["GFLOP/s"] == 2 * 3.0 * peak["FLOP/cycle/core"]
+    assert peak["FLOP/cycle/core"] in (16, 32, 64)
+    assert gh.cpu_name()

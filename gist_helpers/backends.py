@@ -1,0 +1,146 @@
+"""Inference backends: PyTorch, ONNX Runtime (fp32 and int8), OpenVINO. Taught in notebook 06.
+
+The ONNX export and its int8 quantisation use sentence-transformers' own functions; they
+are made once per model and revision and kept under ``<cache root>/exports/``, so a new
+kernel loads them instead of exporting again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import logging
+import platform
+import shutil
+import uuid
+import warnings
+from pathlib import Path
+
+from sentence_transformers import SentenceTransformer
+
+from .settings import cache_root
+
+__all__ = ["BACKENDS", "CPU_BACKENDS", "int8_config"]
+
+BACKENDS = ("torch", "torch-fp16", "onnx", "onnx-int8", "openvino")
+CPU_BACKENDS = ("onnx", "onnx-int8", "openvino")
+_EXTRA = {"onnx": "onnx", "onnx-int8": "onnx", "openvino": "openvino"}
+_NEEDS = {"onnx": ("onnxruntime", "optimum.onnxruntime"), "openvino": ("openvino", "optimum.intel")}
+
+
+def int8_config() -> str:
+    """The int8 kernel family this CPU supports: avx512_vnni, avx512, avx2 or arm64."""
+    machine = platform.machine().lower()
+    if machine in {"arm64", "aarch64"}:
+        return "arm64"
+    flags = set()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                break
+    if "avx512_vnni" in flags or "avx512vnni" in flags:
+        return "avx512_vnni"
+    if "avx512f" in flags:
+        return "avx512"
+    return "avx2"
+
+
+def check_backend(backend: str, device: str) -> None:
+    """Raise a clear error if ``backend`` cannot run here (unknown, wrong device, not installed)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r} is not one of {', '.join(BACKENDS)}.")
+    if backend == "torch-fp16" and not device.startswith("cuda"):
+        raise ValueError("backend='torch-fp16' needs a CUDA GPU; on a CPU use 'torch' or 'onnx-int8'.")
+    if backend in _EXTRA and device != "cpu":
+        raise ValueError(f"backend={backend!r} runs on the CPU; pass device='cpu'.")
+    family = _EXTRA.get(backend)
+    missing = [m for m in _NEEDS.get(family, ()) if not _importable(m)]
+    if missing:
+        raise ImportError(
+            f"backend={backend!r} needs {', '.join(missing)}: "
+            f"pip install 'gist-notebooks[{family}]' (or 'sentence-transformers[{family}]')."
+        )
+
+
+def open_model(path: str, model_id: str, revision: str, backend: str, device: str) -> tuple[SentenceTransformer, str]:
+    """Load ``path`` with ``backend``; return the model and the backend's full label."""
+    common = {"device": device, "local_files_only": True, "trust_remote_code": False}
+    if backend in ("torch", "torch-fp16"):
+        model = SentenceTransformer(path, model_kwargs={"use_safetensors": True}, **common)
+        return (model.half(), backend) if backend == "torch-fp16" else (model, backend)
+    family = _EXTRA[backend]
+    folder = _exported(path, model_id, revision, family)
+    if backend == "onnx-int8":
+        config = int8_config()
+        file_name = _quantised(folder, config)
+        model = SentenceTransformer(str(folder), backend="onnx", model_kwargs={"file_name": file_name}, **common)
+        return model, f"onnx-int8 ({config})"
+    return SentenceTransformer(str(folder), backend=family, **common), backend
+
+
+def export_folder(model_id: str, revision: str, family: str) -> Path:
+    """Where the exported copy of a model (one model id, revision and backend family) lives."""
+    digest = hashlib.sha256(f"{model_id}@{revision}".encode()).hexdigest()[:12]
+    slug = model_id.strip("/").replace("/", "--")[-60:]
+    return cache_root() / "exports" / f"{slug}-{digest}" / family
+
+
+def _exported(path: str, model_id: str, revision: str, family: str) -> Path:
+    folder = export_folder(model_id, revision, family)
+    marker = folder / ("onnx/model.onnx" if family == "onnx" else "openvino/openvino_model.xml")
+    if marker.exists():
+        return folder
+    tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}")
+    with _quiet_export():
+        model = SentenceTransformer(path, backend=family, device="cpu", local_files_only=True)
+        model.save(str(tmp))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        tmp.rename(folder)
+    except OSError:  # another process finished first: keep its copy
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def _quantised(folder: Path, config: str) -> str:
+    from sentence_transformers.backend import export_dynamic_quantized_onnx_model
+
+    file_name = f"onnx/model_qint8_{config}.onnx"
+    if (folder / file_name).exists():
+        return file_name
+    tmp = folder.with_name(f".{folder.name}.q{uuid.uuid4().hex}")
+    shutil.copytree(folder, tmp)
+    try:
+        with _quiet_export():
+            fp32 = SentenceTransformer(str(tmp), backend="onnx", device="cpu", local_files_only=True)
+            export_dynamic_quantized_onnx_model(fp32, config, str(tmp))
+        (tmp / file_name).replace(folder / file_name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return file_name
+
+
+@contextlib.contextmanager
+def _quiet_export():
+    """Silence the exporters' advice to save (we do) and their deprecation chatter."""
+    loggers = [logging.getLogger(n) for n in ("sentence_transformers", "optimum", "transformers")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
