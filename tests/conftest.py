@@ -7,6 +7,7 @@ import warnings
 import pytest
 
 import gist_helpers as gh
+from gist_helpers import model as model_module
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +20,7 @@ def isolated_caches(tmp_path, monkeypatch):
     monkeypatch.setattr(hub, "HF_HUB_CACHE", str(tmp_path / "hf-cache"))
     for name in ("GIST_MODEL", "GIST_STRICT", "GIST_DEVICE", "GIST_DATA_DIR"):
         monkeypatch.delenv(name, raising=False)
+    model_module._warned.clear()  # the stand-in warning fires once per process: re-arm it
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,179 @@
+"""Backends benchmark: speed, peak memory and quality kept, in one run on the same texts.
+
+    python benchmarks/backends.py                 # 1,000 texts, batch 32, every CPU backend
+    python benchmarks/backends.py --texts 200     # a quicker look
+
+Speed is timed for GIST-small's architecture: GIST itself when its weights are available,
+else a random-weight model of exactly its shape (bge-small-en-v1.5's configuration). Each
+backend is timed in a fresh process, so its peak memory is its own. Quality (agreement with
+torch fp32, nDCG@10 on the bundled retrieval set, Spearman on the bundled STS pairs) comes
+from the model `load_model()` gives here; the table names both models. Writes
+benchmarks/results/backends.{csv,md,png}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+import torch  # noqa: E402
+
+import gist_helpers as gh  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def speed_worker(model: str, backend: str, n_texts: int, batch_size: int) -> dict:
+    """Run in a fresh process: load, warm up, time; report throughput and peak memory."""
+    loaded = gh.load_model(model, backend=backend, device="cpu")
+    texts = gh.benchmark_texts(n_texts)
+    row = gh.measure_throughput(loaded, texts, batch_size=batch_size)
+    row["peak MB"] = peak_memory_mb()
+    row["backend"] = gh.model_info(loaded).backend
+    return row
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory (Linux VmHWM; ru_maxrss elsewhere, which on Linux
+    would include the parent's peak inherited across fork and exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / scale / 1e6)
+
+
+def speed_model() -> tuple[str, str]:
+    """GIST if its weights are here, else a random-weight model of its architecture."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gist = gh.load_model(strict=True, device="cpu")
+        return gh.model_info(gist).path, f"{gh.GIST_ID} (real weights)"
+    except gh.ModelUnavailableError:
+        folder = Path(tempfile.mkdtemp(prefix="gist-architecture-"))
+        return str(gh.build_gist_architecture(folder)), "random weights, GIST-small architecture"
+
+
+def machine() -> dict:
+    import onnxruntime
+    import sentence_transformers
+
+    return {
+        "cpu": gh.cpu_name(),
+        "cores": gh.fp32_peak_flops()["cores"],
+        "torch threads": torch.get_num_threads(),
+        "int8 kernels": gh.int8_config(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "sentence-transformers": sentence_transformers.__version__,
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def run(n_texts: int, batch_size: int, backends: list[str]) -> tuple[pd.DataFrame, dict]:
+    info = machine()
+    model_path, speed_label = speed_model()
+    # Export every backend once before timing, so no timed process pays for an export.
+    for backend in backends:
+        gh.load_model(model_path, backend=backend, device="cpu")
+    rows = []
+    for backend in backends:
+        print(f"timing {backend} …", flush=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--worker", model_path, backend, str(n_texts), str(batch_size)],
+            capture_output=True, text=True, check=True,
+        )
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    speed = pd.DataFrame(rows)[["backend", "texts", "tokens", "texts/s", "tokens/s", "peak MB"]]
+    speed.insert(0, "speed model", speed_label)
+    speed["× torch"] = (speed["texts/s"] / speed["texts/s"].iloc[0]).round(2)
+    mean_tokens = speed["tokens"].iloc[0] / speed["texts"].iloc[0]
+    ceiling = gh.fp32_peak_flops()["GFLOP/s"] * 1e9 / gh.flops_per_token(seq_len=int(mean_tokens))
+    speed["% of fp32 ceiling"] = (100 * speed["tokens/s"] / ceiling).round(1)
+    info["fp32 ceiling tokens/s"] = round(ceiling)
+
+    print("measuring quality …", flush=True)
+    texts = gh.benchmark_texts(n_texts)
+    agreement = gh.backend_agreement(texts, backends[1:])
+    quality = gh.backend_quality(backends)
+    table = speed.merge(quality.rename(columns={"model": "quality model"}), on="backend", how="left")
+    table = table.merge(agreement[["backend", "min cosine vs torch", "mean cosine vs torch"]], on="backend", how="left")
+    table.loc[0, ["min cosine vs torch", "mean cosine vs torch"]] = 1.0
+    return table, info
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """A GitHub-flavoured markdown table of ``table``."""
+    lines = ["| " + " | ".join(map(str, table.columns)) + " |", "|" + " --- |" * len(table.columns)]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def write(table: pd.DataFrame, info: dict) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    table.to_csv(RESULTS / "backends.csv", index=False)
+    header = " · ".join(f"{k}: {v}" for k, v in info.items())
+    (RESULTS / "backends.md").write_text(f"{header}\n\n{markdown(table)}\n", encoding="utf-8")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    colors = sns.color_palette("colorblind")
+    sns.barplot(data=table, x="backend", y="texts/s", hue="backend", palette=colors[: len(table)], legend=False, ax=left)
+    for container, ratio in zip(left.containers, table["× torch"]):
+        left.bar_label(container, labels=[f"×{ratio:.2f}"], fontsize=9)
+    left.set_title(f"Speed: {table['speed model'].iloc[0]}\n{info['cpu']}, {info['cores']} cores", fontsize=9)
+    left.set_ylabel("texts per second")
+    kept = table.melt(id_vars="backend", value_vars=["nDCG@10 kept", "Spearman kept"], var_name="measure", value_name="fraction of torch fp32")
+    sns.barplot(data=kept, x="backend", y="fraction of torch fp32", hue="measure", palette=colors[3:5], ax=right)
+    right.axhline(0.99, color="grey", linestyle="--", linewidth=1, label="99%")
+    right.set_ylim(0.9, 1.01)
+    right.set_title(f"Quality kept: {table['quality model'].iloc[0]}", fontsize=9)
+    right.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    fig.savefig(RESULTS / "backends.png", dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--texts", type=int, default=1000, help="number of texts (8-128 words each)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--backends", default=",".join(b for b in gh.available_backends() if b != "torch-fp16"))
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        model, backend, n, batch = args.worker
+        print(json.dumps(speed_worker(model, backend, int(n), int(batch))))
+        return
+    backends = args.backends.split(",")
+    if backends[0] != "torch":
+        sys.exit("the first backend must be torch: it is the reference of every ratio")
+    table, info = run(args.texts, args.batch_size, backends)
+    write(table, info)
+    pd.set_option("display.width", 200)
+    print("\n" + " · ".join(f"{k}: {v}" for k, v in info.items()))
+    print(table.to_string(index=False))
+    print(f"\nwritten: {RESULTS}/backends.csv, backends.md, backends.png")
+
+
+if __name__ == "__main__":
+    warnings.filterwarnings("ignore", category=gh.StandInWarning)
+    os.environ.setdefault("GIST_PROGRESS", "0")
+    main()
