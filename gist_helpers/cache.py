@@ -42,12 +42,14 @@ class EmbeddingCache:
         self.folder = (root or cache_root()) / "embeddings" / namespace
         self.dim = int(key["dimension"])
 
-    def get(self, hashes: list[str]) -> dict[str, np.ndarray]:
-        """Cached vectors for the given text hashes (missing ones are simply absent)."""
+    def get(self, hashes: list[str]) -> tuple[dict[str, np.ndarray], set[str]]:
+        """Cached vectors for the given text hashes (missing ones are absent), and which of
+        the found texts were cut at the model's token limit when they were encoded."""
         if not self.folder.is_dir() or not self._key_matches():
-            return {}
+            return {}, set()
         wanted = set(hashes)
         found: dict[str, np.ndarray] = {}
+        cut: set[str] = set()
         for index_file in sorted(self.folder.glob("*.json")):
             if index_file.name == "key.json" or not wanted:
                 continue
@@ -58,13 +60,16 @@ class EmbeddingCache:
             matrix = self._read_shard(index_file, index)
             if matrix is None:
                 continue
+            was_cut = set(index.get("cut", ()))
             for i, h in rows:
                 found[h] = matrix[i]
                 wanted.discard(h)
-        return found
+                if h in was_cut:
+                    cut.add(h)
+        return found, cut
 
-    def put(self, hashes: list[str], vectors: np.ndarray) -> None:
-        """Store ``vectors`` (one row per hash) as a new shard."""
+    def put(self, hashes: list[str], vectors: np.ndarray, cut: set[str] = frozenset()) -> None:
+        """Store ``vectors`` (one row per hash) as a new shard; ``cut``: hashes of cut texts."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if vectors.shape != (len(hashes), self.dim):
             raise ValueError(f"expected shape {(len(hashes), self.dim)}, got {vectors.shape}.")
@@ -81,6 +86,7 @@ class EmbeddingCache:
             "shape": list(vectors.shape),
             "sha256": hashlib.sha256(payload).hexdigest(),
             "hashes": list(hashes),
+            "cut": sorted(set(cut) & set(hashes)),
         }
         _write_atomic(self.folder / f"{shard}.json", json.dumps(index).encode())
 

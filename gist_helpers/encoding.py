@@ -71,15 +71,15 @@ def encode(
     if precision != "float32":
         dense = encode(model, items, normalize=normalize, batch_size=batch_size, cache=cache, show_progress=show_progress)
         return quantize(dense, precision, calibration=calibration)
-    _report_truncation(model, items)
-
     unique = list(dict.fromkeys(items))
     hashes = [text_hash(t) for t in unique]
     # A model of unknown origin (source "object") has no identity to key a cache on.
     store = EmbeddingCache(_cache_key(model, normalize)) if cache and info.source != "object" else None
-    found = store.get(hashes) if store else {}
+    found, cut = store.get(hashes) if store else ({}, set())
     missing = [(h, t) for h, t in zip(hashes, unique) if h not in found]
     if missing:
+        limit = model.max_seq_length
+        new_cut = {h for (h, _), n in zip(missing, token_counts(model, [t for _, t in missing])) if n > limit}
         vectors = model.encode(
             [t for _, t in missing],
             batch_size=batch_size,
@@ -88,9 +88,11 @@ def encode(
             show_progress_bar=progress_enabled(len(missing)) if show_progress is None else show_progress,
         ).astype(np.float32, copy=False)
         found.update(zip((h for h, _ in missing), vectors))
+        cut |= new_cut
         if store:
-            store.put([h for h, _ in missing], vectors)
+            store.put([h for h, _ in missing], vectors, cut=new_cut)
     by_text = dict(zip(unique, hashes))
+    _report_truncation(model, sum(by_text[t] in cut for t in items), len(items))
     return np.stack([found[by_text[t]] for t in items]).astype(np.float32, copy=False)
 
 
@@ -160,11 +162,10 @@ def count_truncated(model: SentenceTransformer, texts: Iterable[str]) -> int:
     return int((token_counts(model, texts) > model.max_seq_length).sum())
 
 
-def _report_truncation(model: SentenceTransformer, items: list[str]) -> None:
-    cut = count_truncated(model, items)
+def _report_truncation(model: SentenceTransformer, cut: int, total: int) -> None:
     if cut:
         warnings.warn(
-            f"{cut} of {len(items)} texts were cut to {model.max_seq_length} tokens "
+            f"{cut} of {total} texts were cut to {model.max_seq_length} tokens "
             "(the model's limit); only their beginning is embedded.",
             TruncationWarning,
             stacklevel=3,

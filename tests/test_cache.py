@@ -98,7 +98,7 @@ def test_pickled_payload_is_never_loaded(model):
     index["sha256"] = __import__("hashlib").sha256(buffer.getvalue()).hexdigest()
     index_file.write_text(json.dumps(index))
     with pytest.warns(UserWarning, match="damaged"):
-        assert store.get([text_hash("x")]) == {}
+        assert store.get([text_hash("x")]) == ({}, set())
 
 
 def test_mismatched_key_clears_the_namespace(model, spy):
@@ -127,3 +127,12 @@ def test_location_follows_gist_cache_dir(model, tmp_path, monkeypatch):
     monkeypatch.setenv("GIST_CACHE_DIR", str(tmp_path / "elsewhere"))
     gh.encode(model, TEXTS)
     assert list((tmp_path / "elsewhere" / "embeddings").rglob("*.npy"))
+
+
+def test_truncation_is_remembered_so_cache_hits_still_warn(model, spy):
+    long_text = "a sentence that goes on and on " * 80
+    with pytest.warns(gh.TruncationWarning, match="1 of 2 texts"):
+        gh.encode(model, [long_text, "short"])
+    with pytest.warns(gh.TruncationWarning, match="2 of 3 texts"):
+        gh.encode(model, [long_text, "short", long_text])
+    assert spy == [long_text, "short"]  # the second call came from the cache

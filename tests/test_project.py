@@ -82,3 +82,17 @@ def test_cpu_constraint_satisfies_the_lower_bound():
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     assert "make test" in (ROOT / "README.md").read_text()
+
+
+def test_no_public_name_is_exported_by_two_modules():
+    import importlib
+    import pkgutil
+
+    import gist_helpers
+
+    owners: dict[str, str] = {}
+    for module in pkgutil.iter_modules(gist_helpers.__path__):
+        for name in getattr(importlib.import_module(f"gist_helpers.{module.name}"), "__all__", []):
+            assert name not in owners, f"{name} is exported by both {owners[name]} and {module.name}"
+            owners[name] = module.name
+    assert set(owners) <= set(dir(gist_helpers))
