@@ -30,7 +30,7 @@ SETUP = '''# Setup: on Colab, install the helpers pinned to {ref}; elsewhere the
 import sys
 
 if "google.colab" in sys.modules:
-    %pip install -q "gist-notebooks[offline] @ git+{repo}@{ref}"
+    %pip install -q "gist-notebooks[{extras}] @ git+{repo}@{ref}"
 
 import gist_helpers as gh
 
@@ -63,7 +63,8 @@ def header_cells(entry: dict, repo: str, ref: str) -> list:
     """The two cells every notebook starts with."""
     markdown = f"# {entry['title']}\n\n{entry['goal'].strip()}\n\n{badge(repo, ref, entry['file'])}"
     intro = nbformat.v4.new_markdown_cell(markdown, id="header")
-    setup = nbformat.v4.new_code_cell(SETUP.format(repo=repo, ref=ref), id="setup")
+    extras = entry.get("extras", "offline")
+    setup = nbformat.v4.new_code_cell(SETUP.format(repo=repo, ref=ref, extras=extras), id="setup")
     for cell in (intro, setup):
         cell.metadata["tags"] = ["header"]
     return [intro, setup]
