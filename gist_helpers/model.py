@@ -15,9 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import threading
-import urllib.error
-import urllib.request
 import warnings
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -28,6 +25,7 @@ import torch
 from sentence_transformers import SentenceTransformer
 
 from .backends import CPU_BACKENDS, check_backend, open_model
+from .network import url_answers
 from .settings import env_flag
 
 __all__ = ["GIST_FACTS", "GIST_ID", "GIST_REVISION", "STAND_IN_ID", "ModelInfo", "ModelUnavailableError", "StandInWarning", "banner", "clear_loaded", "describe", "embedding_dimension", "hub_reachable", "load_model", "model_info", "pick_device"]
@@ -308,22 +306,7 @@ def hub_reachable(timeout: float = HUB_PROBE_SECONDS) -> bool:
     if env_flag("HF_HUB_OFFLINE") or constants.HF_HUB_OFFLINE:
         return False
     url = f"{constants.ENDPOINT.rstrip('/')}/api/models/{GIST_ID}"
-    answer: list[bool] = []
-
-    def probe() -> None:
-        try:
-            urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout)
-            answer.append(True)
-        except urllib.error.HTTPError:  # the server answered, if only with an error
-            answer.append(True)
-        except (OSError, ValueError):
-            answer.append(False)
-
-    # A thread bounds the whole probe, name resolution included.
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)
-    return bool(answer and answer[0])
+    return url_answers(url, timeout, http_errors_count=True)
 
 
 _warned: set[str] = set()

@@ -19,8 +19,6 @@ import json
 import os
 import re
 import shutil
-import threading
-import urllib.error
 import urllib.request
 import warnings
 import zipfile
@@ -39,6 +37,7 @@ from .data import data_dir
 from .encoding import encode
 from .metrics import DEFAULT_METRICS, EvaluationWarning, _parse, mean_metrics, per_query_metrics
 from .model import GIST_REVISION, model_info
+from .network import url_answers
 from .plotting import PALETTE
 from .search import SearchResults, bm25_search, exact_search, faiss_search
 from .settings import cache_root, progress_enabled
@@ -188,7 +187,7 @@ def _locate(source: str | os.PathLike, download: bool) -> tuple[Path, str]:
         if (folder / "corpus.jsonl").is_file():
             return folder, name
     url = BEIR_URL.format(name=name)
-    if download and _reachable(url):
+    if download and url_answers(url, PROBE_SECONDS, http_errors_count=False):
         return _download(name, url), name
     looked = "\n".join(f"    {c}" for c in candidates)
     why = (
@@ -202,24 +201,6 @@ def _locate(source: str | os.PathLike, download: bool) -> tuple[Path, str]:
         f"and unzip it into {beir_folder(name).parent} so that {beir_folder(name) / 'corpus.jsonl'} "
         f"exists (or unzip it anywhere and pass that folder: load_beir('/path/to/{name}'))."
     )
-
-
-def _reachable(url: str, timeout: float = PROBE_SECONDS) -> bool:
-    answer: list[bool] = []
-
-    def probe() -> None:
-        try:
-            urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout)
-            answer.append(True)
-        except urllib.error.HTTPError as err:  # the server answered; only a 2xx/3xx is usable
-            answer.append(err.code < 400)
-        except (OSError, ValueError):
-            answer.append(False)
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)
-    return bool(answer and answer[0])
 
 
 def _download(name: str, url: str) -> Path:

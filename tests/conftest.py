@@ -29,3 +29,20 @@ def model():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", gh.StandInWarning)
         return gh.load_model(device="cpu")
+
+
+@pytest.fixture(scope="module")
+def module_cache_dir(tmp_path_factory):
+    """An embedding cache shared by one test module (also while its module fixtures run)."""
+    folder = tmp_path_factory.mktemp("gist-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIST_CACHE_DIR", str(folder))
+        yield folder
+
+
+@pytest.fixture
+def shared_cache(module_cache_dir, monkeypatch):
+    """One embedding cache per test module, for modules that opt in with
+    ``pytestmark = pytest.mark.usefixtures("shared_cache")``: texts embedded by one test are
+    read back by the next instead of being recomputed."""
+    monkeypatch.setenv("GIST_CACHE_DIR", str(module_cache_dir))

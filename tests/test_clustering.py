@@ -14,19 +14,7 @@ import gist_helpers as gh
 TOPICS = ["astronomy", "cooking", "software", "football"]
 
 
-@pytest.fixture(scope="module")
-def module_cache(tmp_path_factory):
-    """One embedding cache for this module (tests/conftest.py gives each test an empty one)."""
-    folder = tmp_path_factory.mktemp("gist-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GIST_CACHE_DIR", str(folder))
-        yield folder
-
-
-@pytest.fixture(autouse=True)
-def use_module_cache(module_cache, monkeypatch):
-    """Texts embedded by one test are read back by the next, not recomputed."""
-    monkeypatch.setenv("GIST_CACHE_DIR", str(module_cache))
+pytestmark = pytest.mark.usefixtures("shared_cache")
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +24,7 @@ def topics():
 
 
 @pytest.fixture(scope="module")
-def X(model, topics, module_cache):
+def X(model, topics, module_cache_dir):
     return gh.encode(model, topics["text"])
 
 
@@ -405,7 +393,7 @@ def test_cluster_keywords_bad_input(texts, clusters, kwargs, error, match):
         gh.cluster_keywords(texts, clusters, **kwargs)
 
 
-def test_cluster_summary(model, module_cache):
+def test_cluster_summary(model, module_cache_dir):
     texts = TOY_TEXTS + ["a rocket reaches orbit", "tomato soup recipe"]
     embeddings = gh.encode(model, texts)
     clusters = np.array([0, 0, 0, 1, 1, 1, 1, -1])

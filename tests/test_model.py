@@ -188,6 +188,19 @@ def test_hub_probe_true_when_a_server_answers_even_with_an_error(monkeypatch):
         server.shutdown()
 
 
+def test_url_probe_can_require_a_success_status():
+    from gist_helpers.network import url_answers
+
+    server = HTTPServer(("127.0.0.1", 0), _Answer404)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/missing.zip"
+    try:
+        assert url_answers(url, 2.0, http_errors_count=True) is True
+        assert url_answers(url, 2.0, http_errors_count=False) is False
+    finally:
+        server.shutdown()
+
+
 @pytest.mark.parametrize("endpoint", ["refused", "blackhole"])
 def test_hub_probe_false_and_bounded_when_the_network_fails(endpoint, request, monkeypatch):
     import huggingface_hub.constants as hub

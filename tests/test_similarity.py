@@ -20,19 +20,7 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def module_cache(tmp_path_factory):
-    """One embedding cache for this module (tests/conftest.py gives each test an empty one)."""
-    folder = tmp_path_factory.mktemp("gist-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GIST_CACHE_DIR", str(folder))
-        yield folder
-
-
-@pytest.fixture(autouse=True)
-def use_module_cache(module_cache, monkeypatch):
-    """Texts embedded by one test are read back by the next, not recomputed."""
-    monkeypatch.setenv("GIST_CACHE_DIR", str(module_cache))
+pytestmark = pytest.mark.usefixtures("shared_cache")
 
 
 @pytest.fixture

@@ -28,19 +28,7 @@ STSB_ROWS = [
 STSB_LINES = ["\t".join(row) for row in STSB_ROWS]
 
 
-@pytest.fixture(scope="module")
-def module_cache(tmp_path_factory):
-    """One embedding cache for this module (tests/conftest.py gives each test an empty one)."""
-    folder = tmp_path_factory.mktemp("gist-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GIST_CACHE_DIR", str(folder))
-        yield folder
-
-
-@pytest.fixture(autouse=True)
-def use_module_cache(module_cache, monkeypatch):
-    """Texts embedded by one test are read back by the next, not recomputed."""
-    monkeypatch.setenv("GIST_CACHE_DIR", str(module_cache))
+pytestmark = pytest.mark.usefixtures("shared_cache")
 
 
 @pytest.fixture
@@ -56,7 +44,7 @@ def bundled():
 
 
 @pytest.fixture(scope="module")
-def scored(model, bundled, module_cache):
+def scored(model, bundled, module_cache_dir):
     return gh.score_sts_pairs(model, bundled)
 
 
@@ -67,7 +55,7 @@ def subset(bundled):
 
 
 @pytest.fixture(scope="module")
-def subset_mteb_cosines(model, subset, module_cache):
+def subset_mteb_cosines(model, subset, module_cache_dir):
     return mteb_cosines(model, subset["sentence1"], subset["sentence2"])
 
 
