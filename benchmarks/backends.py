@@ -129,6 +129,29 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+README = Path(__file__).resolve().parent.parent / "README.md"
+README_COLUMNS = ["backend", "texts/s", "tokens/s", "× torch", "% of fp32 ceiling", "peak MB",
+                  "mean cosine vs torch", "nDCG@10 kept", "Spearman kept"]
+
+
+def update_readme(table: pd.DataFrame, info: dict) -> None:
+    """Put the compact table, with its machine and models, between the README's markers."""
+    start, end = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+    text = README.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise SystemExit(f"README.md lacks the {start} / {end} markers")
+    block = (
+        f"Latest run ({info['date']}): {info['cpu']}, {info['cores']} cores, {info['torch threads']} torch threads, "
+        f"int8 kernels {info['int8 kernels']}; torch {info['torch']}, onnxruntime {info['onnxruntime']}, "
+        f"sentence-transformers {info['sentence-transformers']}; {table['texts'].iloc[0]:,} texts, batch "
+        f"{info['batch size']}. Speed model: {table['speed model'].iloc[0]}. Quality model: "
+        f"`{table['quality model'].iloc[0]}`. fp32 ceiling: {info['fp32 ceiling tokens/s']:,} tokens/s.\n\n"
+        + markdown(table[README_COLUMNS])
+    )
+    before, rest = text.split(start, 1)
+    README.write_text(f"{before}{start}\n{block}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
+
+
 def write(table: pd.DataFrame, info: dict) -> None:
     RESULTS.mkdir(exist_ok=True)
     table.to_csv(RESULTS / "backends.csv", index=False)
@@ -156,6 +179,7 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=1000, help="number of texts (8-128 words each)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--backends", default=",".join(b for b in gh.available_backends() if b != "torch-fp16"))
+    parser.add_argument("--update-readme", action="store_true", help="put the table into README.md")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -166,7 +190,10 @@ def main() -> None:
     if backends[0] != "torch":
         sys.exit("the first backend must be torch: it is the reference of every ratio")
     table, info = run(args.texts, args.batch_size, backends)
+    info["batch size"] = args.batch_size
     write(table, info)
+    if args.update_readme:
+        update_readme(table, info)
     pd.set_option("display.width", 200)
     print("\n" + " · ".join(f"{k}: {v}" for k, v in info.items()))
     print(table.to_string(index=False))
