@@ -13,8 +13,8 @@ import pandas as pd
 import seaborn as sns
 
 from .encoding import encode
-from .plotting import PALETTE
 from .model import load_model, model_info
+from .plotting import PALETTE
 from .retrieval import evaluate_retrieval, load_beir, retrieve
 from .speed import measure_throughput
 from .sts import evaluate_sts

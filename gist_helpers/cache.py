@@ -97,7 +97,7 @@ class EmbeddingCache:
             stored = None
         if stored == self.key:
             return True
-        warnings.warn(f"embedding cache {self.folder} has a mismatched key; clearing it.")
+        warnings.warn(f"embedding cache {self.folder} has a mismatched key; clearing it.", stacklevel=4)
         shutil.rmtree(self.folder, ignore_errors=True)
         return False
 
@@ -128,7 +128,7 @@ class EmbeddingCache:
         return matrix
 
     def _drop(self, index_file: Path, why: str) -> None:
-        warnings.warn(f"damaged embedding cache shard {index_file.stem} ({why}): recomputing.")
+        warnings.warn(f"damaged embedding cache shard {index_file.stem} ({why}): recomputing.", stacklevel=5)
         index_file.unlink(missing_ok=True)
         index_file.with_suffix(".npy").unlink(missing_ok=True)
 

@@ -13,7 +13,7 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import notebook_tools
+import notebook_tools  # noqa: E402
 
 try:
     import tomllib
@@ -96,3 +96,11 @@ def test_no_public_name_is_exported_by_two_modules():
             assert name not in owners, f"{name} is exported by both {owners[name]} and {module.name}"
             owners[name] = module.name
     assert set(owners) <= set(dir(gist_helpers))
+
+
+def test_code_passes_the_linter():
+    import subprocess
+
+    checked = ["gist_helpers", "tests", "scripts", "benchmarks", "conftest.py"]
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", *checked], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
