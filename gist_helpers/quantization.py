@@ -21,6 +21,7 @@ except ImportError:  # sentence-transformers < 5.2
 
 from .encoding import quantize
 from .search import SearchResults
+from .search import _results as search_results
 
 __all__ = ["SEARCH_PRECISIONS", "embedding_memory", "precision_quality", "quantized_search"]
 
@@ -99,18 +100,8 @@ def quantized_search(
         for qid, row in zip(query_ids, found)
     }
     label = f"{precision}" + (f" + rescore ×{rescore_multiplier}" if rescore and precision != "float32" else "")
-    return SearchResults(
-        hits=hits,
-        system=label,
-        backend=f"faiss {precision}",
-        k=k,
-        model_id=getattr(model_info, "model_id", "unknown"),
-        revision=getattr(model_info, "revision", "unknown"),
-        source=getattr(model_info, "source", "unknown"),
-        index_seconds=0.0,
-        search_seconds=seconds,
-        params={"precision": precision, "rescore": rescore, "rescore_multiplier": rescore_multiplier},
-    )
+    params = {"precision": precision, "rescore": rescore, "rescore_multiplier": rescore_multiplier}
+    return search_results(hits, label, f"faiss {precision}", k, model_info, 0.0, seconds, params)
 
 
 def precision_quality(
