@@ -39,7 +39,7 @@ notebooks: $(STAMP)  ## execute the notebooks under nbval only
 
 lab: $(STAMP)  ## open JupyterLab on a kernel registered for this project
 	$(BIN)/python -m ipykernel install --user --name gist-notebooks --display-name "Python (gist-notebooks)"
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 headers: $(STAMP)  ## regenerate notebook headers and the README table from notebooks/catalog.toml
 	$(BIN)/python scripts/notebook_tools.py sync

@@ -17,6 +17,8 @@ import gist_helpers as gh  # noqa: E402
 needs_onnx = pytest.mark.skipif(importlib.util.find_spec("onnxruntime") is None and not
                                 gh.settings.env_flag("GIST_REQUIRE_ONNX"), reason="the onnx extra is not installed")
 TEXTS = gh.benchmark_texts(12, max_words=30)
+# the helpers load the stand-in themselves; its warning is tested in test_model.py
+pytestmark = pytest.mark.filterwarnings("ignore::gist_helpers.model.StandInWarning")
 
 
 def test_available_backends_start_with_torch():
