@@ -108,7 +108,7 @@ def run(n_texts: int, batch_size: int, backends: list[str]) -> tuple[pd.DataFram
     speed.insert(0, "speed model", speed_label)
     speed["× torch"] = (speed["texts/s"] / speed["texts/s"].iloc[0]).round(2)
     mean_tokens = speed["tokens"].iloc[0] / speed["texts"].iloc[0]
-    ceiling = gh.fp32_peak_flops()["GFLOP/s"] * 1e9 / gh.flops_per_token(seq_len=int(mean_tokens))
+    ceiling = gh.fp32_token_ceiling(seq_len=int(mean_tokens))
     speed["% of fp32 ceiling"] = (100 * speed["tokens/s"] / ceiling).round(1)
     info["fp32 ceiling tokens/s"] = round(ceiling)
 

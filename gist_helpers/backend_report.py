@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from .backends import BACKENDS, check_backend
 from .encoding import encode
-from .model import load_model, model_info
+from .model import load_model, model_info, pick_device
 from .plotting import PALETTE
 from .retrieval import evaluate_retrieval, load_beir, retrieve
 from .speed import measure_throughput
@@ -32,9 +33,6 @@ __all__ = [
 
 def available_backends() -> list[str]:
     """The backends that can run on this machine, torch first."""
-    from .backends import BACKENDS, check_backend
-    from .model import pick_device
-
     usable = []
     for backend in BACKENDS:
         device = "cpu" if backend not in ("torch-fp16",) else pick_device()

@@ -24,8 +24,8 @@ from .settings import cache_root
 __all__ = ["BACKENDS", "CPU_BACKENDS", "int8_config"]
 
 BACKENDS = ("torch", "torch-fp16", "onnx", "onnx-int8", "openvino")
-CPU_BACKENDS = ("onnx", "onnx-int8", "openvino")
-_EXTRA = {"onnx": "onnx", "onnx-int8": "onnx", "openvino": "openvino"}
+_EXTRA = {"onnx": "onnx", "onnx-int8": "onnx", "openvino": "openvino"}  # backend -> its extra
+CPU_BACKENDS = tuple(_EXTRA)
 _NEEDS = {"onnx": ("onnxruntime", "optimum.onnxruntime"), "openvino": ("openvino", "optimum.intel")}
 
 
@@ -34,17 +34,25 @@ def int8_config() -> str:
     machine = platform.machine().lower()
     if machine in {"arm64", "aarch64"}:
         return "arm64"
-    flags = set()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                flags = set(line.split(":", 1)[1].split())
-                break
+    flags = set(cpu_info().get("flags", "").split())
     if "avx512_vnni" in flags or "avx512vnni" in flags:
         return "avx512_vnni"
     if "avx512f" in flags:
         return "avx512"
     return "avx2"
+
+
+def cpu_info() -> dict[str, str]:
+    """The first processor's fields from Linux's /proc/cpuinfo ("model name", "flags", "cpu MHz"…);
+    empty where that file does not exist."""
+    fields: dict[str, str] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if not line.strip():
+                break  # the end of the first processor's block
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+    return fields
 
 
 def check_backend(backend: str, device: str) -> None:

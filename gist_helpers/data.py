@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["MODEL_CARD_TEXTS", "data_dir", "load_corpus_texts", "load_sts_pairs", "load_topics"]
+__all__ = ["MODEL_CARD_TEXTS", "data_dir", "load_sts_pairs", "load_topics"]
 
 # The three texts of the GIST model card's usage example, verbatim.
 MODEL_CARD_TEXTS = [
@@ -49,9 +48,3 @@ def load_topics() -> pd.DataFrame:
     """The bundled topic texts: text, topic, kind (headline / question / summary)."""
     return pd.read_csv(data_dir() / "topics.csv")
 
-
-def load_corpus_texts() -> list[str]:
-    """The bundled retrieval corpus as "title text" strings, in file order (for timing runs)."""
-    with (data_dir() / "retrieval" / "corpus.jsonl").open(encoding="utf-8") as lines:
-        docs = [json.loads(line) for line in lines if line.strip()]
-    return [f"{d.get('title', '')} {d['text']}".strip() for d in docs]

@@ -53,7 +53,6 @@ GIST_FACTS = {
 }
 
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
-SOURCES = ("local folder", "cache", "hub", "stand-in", "object")
 
 
 class StandInWarning(UserWarning):

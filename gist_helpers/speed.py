@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
 import time
@@ -11,9 +10,10 @@ from pathlib import Path
 import numpy as np
 from sentence_transformers import SentenceTransformer
 
-from .data import load_corpus_texts
+from .backends import cpu_info
 from .encoding import check_texts, token_counts
 from .model import model_info
+from .retrieval import load_beir
 
 __all__ = [
     "benchmark_texts",
@@ -21,6 +21,7 @@ __all__ = [
     "cpu_name",
     "flops_per_token",
     "fp32_peak_flops",
+    "fp32_token_ceiling",
     "measure_throughput",
 ]
 
@@ -65,7 +66,7 @@ def benchmark_texts(n: int = 1000, *, min_words: int = 8, max_words: int = 128, 
         raise ValueError(f"need 1 <= min_words <= max_words, got {min_words} and {max_words}.")
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}.")
-    words = " ".join(load_corpus_texts()).split()
+    words = " ".join(load_beir("bundled").doc_texts()).split()
     rng = np.random.default_rng(seed)
     lengths = rng.integers(min_words, max_words + 1, size=n)
     starts = rng.integers(0, len(words) - max_words, size=n)
@@ -87,7 +88,8 @@ def fp32_peak_flops(cores: int | None = None, ghz: float | None = None) -> dict:
 
     An upper bound no real encoder reaches; it turns tokens/s into a fraction of the machine.
     """
-    flags, mhz = _cpu_flags_and_mhz()
+    info = cpu_info()
+    flags, mhz = set(info.get("flags", "").split()), float(info.get("cpu MHz") or 0)
     lanes = 16 if "avx512f" in flags else 8 if "avx2" in flags else 4
     per_cycle = 2 * 2 * lanes  # two FMA units, multiply + add
     if cores is None:
@@ -96,25 +98,17 @@ def fp32_peak_flops(cores: int | None = None, ghz: float | None = None) -> dict:
     return {"cores": cores, "GHz": round(ghz, 2), "FLOP/cycle/core": per_cycle, "GFLOP/s": cores * ghz * per_cycle}
 
 
+def fp32_token_ceiling(seq_len: int = 128) -> float:
+    """Tokens/s this CPU could reach at its fp32 peak on GIST-small's shape (notebook 06).
+
+    :func:`fp32_peak_flops` divided by :func:`flops_per_token` at ``seq_len`` tokens.
+    """
+    return fp32_peak_flops()["GFLOP/s"] * 1e9 / flops_per_token(seq_len=seq_len)
+
+
 def cpu_name() -> str:
     """The processor's model name (Linux /proc/cpuinfo, else the platform's answer)."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
-
-
-def _cpu_flags_and_mhz() -> tuple[set[str], float | None]:
-    flags: set[str] = set()
-    mhz = None
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags") and not flags:
-                flags = set(line.split(":", 1)[1].split())
-            elif line.startswith("cpu MHz") and mhz is None:
-                mhz = float(line.split(":", 1)[1])
-    return flags, mhz
+    return cpu_info().get("model name") or platform.processor() or platform.machine()
 
 
 def build_gist_architecture(folder: str | os.PathLike, *, seed: int = 0) -> Path:

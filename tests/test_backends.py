@@ -120,3 +120,11 @@ def test_int8_config_follows_the_cpu():
     assert config in {"avx512_vnni", "avx512", "avx2", "arm64"}
     if os.path.exists("/proc/cpuinfo") and "avx512_vnni" in open("/proc/cpuinfo").read():
         assert config == "avx512_vnni"
+
+
+def test_cpu_info_reads_the_first_processor():
+    info = gh.backends.cpu_info()
+    if os.path.exists("/proc/cpuinfo"):
+        assert info["model name"] == gh.cpu_name() and "flags" in info
+    else:
+        assert info == {}

@@ -65,3 +65,9 @@ def test_peak_flops_and_cpu_name():
     assert peak["GFLOP/s"] == 2 * 3.0 * peak["FLOP/cycle/core"]
     assert peak["FLOP/cycle/core"] in (16, 32, 64)
     assert gh.cpu_name()
+
+
+def test_token_ceiling_is_peak_over_flops_per_token():
+    expected = gh.fp32_peak_flops()["GFLOP/s"] * 1e9 / gh.flops_per_token(seq_len=64)
+    assert gh.fp32_token_ceiling(seq_len=64) == pytest.approx(expected)
+    assert gh.fp32_token_ceiling(seq_len=512) < gh.fp32_token_ceiling(seq_len=64)
