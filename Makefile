@@ -34,8 +34,9 @@ test-latest:  ## unit tests in .venv-latest: newest sentence-transformers/transf
 unit: $(STAMP)  ## unit tests only
 	$(BIN)/python -m pytest tests
 
-notebooks: $(STAMP)  ## execute the notebooks under nbval only
-	$(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env
+NOTEBOOKS ?= notebooks
+notebooks: $(STAMP)  ## execute the notebooks under nbval only (NOTEBOOKS=path picks some)
+	$(BIN)/python -m pytest $(NOTEBOOKS) --nbval-lax --nbval-current-env -p no:cacheprovider
 
 lab: $(STAMP)  ## open JupyterLab on a kernel registered for this project
 	$(BIN)/python -m ipykernel install --user --name gist-notebooks --display-name "Python (gist-notebooks)"

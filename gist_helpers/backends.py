@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import json
 import logging
+import os
 import platform
 import shutil
 import uuid
@@ -21,7 +23,7 @@ from sentence_transformers import SentenceTransformer
 
 from .settings import cache_root
 
-__all__ = ["BACKENDS", "CPU_BACKENDS", "int8_config"]
+__all__ = ["BACKENDS", "CPU_BACKENDS", "INT8_CONFIGS", "int8_config"]
 
 BACKENDS = ("torch", "torch-fp16", "onnx", "onnx-int8", "openvino")
 _EXTRA = {"onnx": "onnx", "onnx-int8": "onnx", "openvino": "openvino"}  # backend -> its extra
@@ -29,8 +31,23 @@ CPU_BACKENDS = tuple(_EXTRA)
 _NEEDS = {"onnx": ("onnxruntime", "optimum.onnxruntime"), "openvino": ("openvino", "optimum.intel")}
 
 
+INT8_CONFIGS = ("arm64", "avx2", "avx512", "avx512_vnni")
+
+
 def int8_config() -> str:
-    """The int8 kernel family this CPU supports: avx512_vnni, avx512, avx2 or arm64."""
+    """The int8 configuration to quantise for: ``GIST_INT8_CONFIG`` if set, else this CPU's.
+
+    One of arm64, avx2, avx512, avx512_vnni (sentence-transformers' names). A quantised
+    graph runs on any CPU; the configuration only picks the kernels it is tuned for.
+    """
+    override = os.environ.get("GIST_INT8_CONFIG", "").strip().lower()
+    if override:
+        if override not in INT8_CONFIGS:
+            raise ValueError(
+                f"GIST_INT8_CONFIG={override!r} is not one of {', '.join(INT8_CONFIGS)}; "
+                "unset it to use this CPU's own."
+            )
+        return override
     machine = platform.machine().lower()
     if machine in {"arm64", "aarch64"}:
         return "arm64"
@@ -113,21 +130,55 @@ def _exported(path: str, model_id: str, revision: str, family: str) -> Path:
 
 
 def _quantised(folder: Path, config: str) -> str:
+    """The int8 file for ``config`` inside ``folder``, exporting it once.
+
+    The file's name is the one sentence-transformers' exporter writes (``model_qint8_avx512_vnni``,
+    ``model_quint8_avx2``…, depending on the configuration's weight type): it is read from
+    the folder after the export and recorded in ``int8.json``, never guessed.
+    """
     from sentence_transformers.backend import export_dynamic_quantized_onnx_model
 
-    file_name = f"onnx/model_qint8_{config}.onnx"
-    if (folder / file_name).exists():
-        return file_name
+    manifest = folder / "int8.json"
+    known = _read_manifest(manifest)
+    if config in known and (folder / known[config]).is_file():
+        return known[config]
     tmp = folder.with_name(f".{folder.name}.q{uuid.uuid4().hex}")
-    shutil.copytree(folder, tmp)
+    # Copy the float32 export alone, so the one new .onnx file in the copy is the exporter's.
+    shutil.copytree(folder, tmp, ignore=lambda where, names: [n for n in names if n.endswith(".onnx") and n != "model.onnx"])
     try:
+        before = {p.relative_to(tmp) for p in tmp.rglob("*.onnx")}
         with _quiet_export():
             fp32 = SentenceTransformer(str(tmp), backend="onnx", device="cpu", local_files_only=True)
             export_dynamic_quantized_onnx_model(fp32, config, str(tmp))
+        written = sorted({p.relative_to(tmp) for p in tmp.rglob("*.onnx")} - before)
+        if len(written) != 1:
+            raise RuntimeError(
+                f"expected the int8 export for {config!r} to write one .onnx file, found {written or 'none'}."
+            )
+        file_name = written[0].as_posix()
+        (folder / file_name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / file_name).replace(folder / file_name)
+        known = _read_manifest(manifest) | {config: file_name}  # another process may have added one
+        _write_atomic(manifest, json.dumps(known, indent=1, sort_keys=True).encode())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return file_name
+
+
+def _read_manifest(path: Path) -> dict[str, str]:
+    try:
+        known = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(known, dict):
+        return {}
+    return {k: v for k, v in known.items() if k in INT8_CONFIGS and isinstance(v, str) and v.endswith(".onnx") and ".." not in v}
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_bytes(payload)
+    os.replace(tmp, path)
 
 
 @contextlib.contextmanager

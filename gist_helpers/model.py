@@ -24,7 +24,7 @@ import pandas as pd
 import torch
 from sentence_transformers import SentenceTransformer
 
-from .backends import CPU_BACKENDS, check_backend, open_model
+from .backends import CPU_BACKENDS, check_backend, int8_config, open_model
 from .network import url_answers
 from .settings import env_flag
 
@@ -127,7 +127,8 @@ def load_model(
     device = pick_device(device)
     check_backend(backend, device)
     resolved = _resolve(name, revision, strict)
-    key = (resolved.path, resolved.revision, device, backend)
+    variant = f"{backend} ({int8_config()})" if backend == "onnx-int8" else backend
+    key = (resolved.path, resolved.revision, device, variant)
     if key in _LOADED:
         return _LOADED[key]
     with _quiet_weight_loading():

@@ -3,6 +3,8 @@
     python scripts/run_notebooks.py [NAME_FRAGMENT ...]
 
 Prints a table (notebook, seconds, model used, status) and exits 1 if any notebook failed.
+A failed notebook is still written out, and its status names the exception and links to
+the cell that raised it.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import html
 import os
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
@@ -24,6 +28,7 @@ from notebook_tools import NOTEBOOKS, ROOT, project
 
 BUILD = ROOT / "build"
 BANNER = re.compile(r"\[model\] (\S+) · revision (\S+) · source: ([^·]+?) ·")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TIMEOUT_PER_CELL = 1800
 
 
@@ -37,36 +42,76 @@ def model_used(nb) -> str:
     return "?"
 
 
-def run_one(path: Path) -> dict:
+def first_error(nb) -> dict | None:
+    """The first error output: exception name, the first line of its message, and the cell."""
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                message = ANSI.sub("", str(output.get("evalue", ""))).strip()
+                return {
+                    "error": f"{ANSI.sub('', output.get('ename', 'Error'))}: {message.splitlines()[0] if message else ''}",
+                    "cell": index,
+                    "anchor": f"cell-id={cell.get('id', '')}",
+                }
+    return None
+
+
+def run_one(path: Path, entry: dict) -> dict:
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=TIMEOUT_PER_CELL, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
-    )
-    start, status = time.perf_counter(), "ok"
-    try:
-        client.execute()
-    except CellExecutionError as err:
-        status = "FAILED: " + str(err).strip().splitlines()[-1][:120]
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as runtime:
+        # IPC transport: no "Kernel is running over TCP without encryption" warning per notebook.
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(runtime) / "kernel"))
+        client = NotebookClient(
+            nb, km=kernel, timeout=TIMEOUT_PER_CELL, resources={"metadata": {"path": str(NOTEBOOKS)}}
+        )
+        start = time.perf_counter()
+        try:
+            client.execute()
+        except CellExecutionError:
+            pass  # the error is in the cell's outputs; first_error reads it from there
+        finally:
+            if kernel.has_kernel:  # a kernel manager we pass in is ours to shut down
+                kernel.shutdown_kernel(now=True)
+        seconds = time.perf_counter() - start
+    html_name = path.with_suffix(".html").name
     nbformat.write(nb, BUILD / path.name)
     body, _ = HTMLExporter().from_notebook_node(nb)
-    (BUILD / path.with_suffix(".html").name).write_text(body, encoding="utf-8")
-    return {"notebook": path.name, "seconds": seconds, "model": model_used(nb), "status": status}
+    (BUILD / html_name).write_text(body, encoding="utf-8")
+    failure = first_error(nb)
+    return {
+        "notebook": path.name,
+        "title": entry["title"],
+        "goal": entry["goal"].strip(),
+        "html": html_name,
+        "seconds": seconds,
+        "model": model_used(nb),
+        "status": "ok" if failure is None else f"FAILED in cell {failure['cell']}: {failure['error']}",
+        "link": html_name if failure is None else f"{html_name}#{failure['anchor']}",
+    }
 
 
 def write_index(rows: list[dict]) -> None:
-    lines = "\n".join(
-        f"<tr><td><a href='{html.escape(Path(r['notebook']).with_suffix('.html').name)}'>"
-        f"{html.escape(r['notebook'])}</a></td><td>{r['seconds']:.1f}</td>"
-        f"<td>{html.escape(r['model'])}</td><td>{html.escape(r['status'])}</td></tr>"
-        for r in rows
-    )
+    def row(r: dict) -> str:
+        failed = r["status"] != "ok"
+        status = html.escape(r["status"])
+        status = f"<a class='failed' href='{html.escape(r['link'])}'>{status}</a>" if failed else status
+        return (
+            f"<tr{' class=failed' if failed else ''}><td><a href='{html.escape(r['html'])}'>"
+            f"{html.escape(r['title'])}</a><div class='file'>{html.escape(r['notebook'])}</div></td>"
+            f"<td>{html.escape(r['goal'])}</td><td class='num'>{r['seconds']:.1f}</td>"
+            f"<td>{html.escape(r['model'])}</td><td>{status}</td></tr>"
+        )
+
     (BUILD / "index.html").write_text(
         "<!doctype html><meta charset='utf-8'><title>GIST notebooks</title>"
-        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em 1em;text-align:left}</style>"
+        "<style>body{font-family:sans-serif;margin:2em;max-width:80em}"
+        "td,th{padding:.4em .8em;text-align:left;vertical-align:top}th{border-bottom:1px solid #999}"
+        ".num{text-align:right}.file{color:#666;font-size:85%}"
+        "tr.failed td,a.failed{color:#b00020;font-weight:bold}</style>"
         f"<h1>GIST notebooks, executed {time.strftime('%Y-%m-%d %H:%M')}</h1>"
-        "<table><tr><th>notebook</th><th>seconds</th><th>model used</th><th>status</th></tr>"
-        f"{lines}</table>",
+        "<p>Read the <a href='../README.md'>README</a> for what they teach and how to run them.</p>"
+        "<table><tr><th>notebook</th><th>what you learn</th><th>seconds</th><th>model used</th>"
+        f"<th>status</th></tr>{''.join(row(r) for r in rows)}</table>",
         encoding="utf-8",
     )
 
@@ -74,17 +119,23 @@ def write_index(rows: list[dict]) -> None:
 def main(fragments: list[str]) -> int:
     BUILD.mkdir(exist_ok=True)
     os.environ.setdefault("GIST_PROGRESS", "0")
-    names = [e["file"] for e in project()["notebooks"]]
-    names = [n for n in names if not fragments or any(f in n for f in fragments)]
+    entries = [e for e in project()["notebooks"] if not fragments or any(f in e["file"] for f in fragments)]
+    if not entries:
+        print(f"no notebook matches {' '.join(fragments)}", file=sys.stderr)
+        return 2
     rows = []
-    for name in names:
-        print(f"running {name} …", flush=True)
-        rows.append(run_one(NOTEBOOKS / name))
+    for entry in entries:
+        print(f"running {entry['file']} …", flush=True)
+        rows.append(run_one(NOTEBOOKS / entry["file"], entry))
     write_index(rows)
+    red, plain = ("\x1b[31m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
     width = max(len(r["notebook"]) for r in rows)
     print(f"\n{'notebook':<{width}}  {'seconds':>8}  model used / status")
     for r in rows:
-        print(f"{r['notebook']:<{width}}  {r['seconds']:8.1f}  {r['model']}  {r['status']}")
+        colour = red if r["status"] != "ok" else ""
+        print(f"{colour}{r['notebook']:<{width}}  {r['seconds']:8.1f}  {r['model']}  {r['status']}{plain if colour else ''}")
+        if r["status"] != "ok":
+            print(f"{colour}{'':<{width}}  {'':>8}  see {BUILD / r['link']}{plain if colour else ''}")
     print(f"\ntotal {sum(r['seconds'] for r in rows):.1f} s · open {BUILD / 'index.html'}")
     return 0 if all(r["status"] == "ok" for r in rows) else 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import warnings
 
@@ -10,7 +11,7 @@ import pytest
 
 import gist_helpers as gh
 from gist_helpers import model as model_module
-from gist_helpers.backends import check_backend, export_folder
+from gist_helpers.backends import INT8_CONFIGS, check_backend, export_folder
 from gist_helpers.settings import env_flag
 
 HAS_ONNX = importlib.util.find_spec("onnxruntime") is not None
@@ -46,35 +47,82 @@ def test_onnx_matches_torch_per_text(model, texts, export_root):
     assert gh.model_info(onnx).backend == "onnx" and "backend: onnx" in gh.banner(onnx)
 
 
+# Every configuration sentence-transformers supports, whatever this CPU is: a quantised graph
+# runs on any CPU, so an AVX-512 machine also tests the AVX2 and ARM64 files (GIST_INT8_CONFIG).
+every_int8_config = pytest.mark.parametrize("config", INT8_CONFIGS)
+
+
 @needs_onnx
-def test_int8_stays_within_the_stated_bound(model, texts, export_root):
+@every_int8_config
+def test_int8_stays_within_the_stated_bound(model, texts, export_root, config, monkeypatch):
+    monkeypatch.setenv("GIST_INT8_CONFIG", config)
     int8 = _load("onnx-int8", export_root)
     cosine = (gh.encode(int8, texts, cache=False) * gh.encode(model, texts, cache=False)).sum(axis=1)
     assert cosine.min() >= INT8_MIN_COSINE and cosine.mean() >= 0.98
-    assert gh.model_info(int8).backend == f"onnx-int8 ({gh.int8_config()})"
+    assert gh.model_info(int8).backend == f"onnx-int8 ({config})"
 
 
-@needs_onnx
 def _forget(backend):
     """Drop one backend from load_model's memory (other tests share the torch model)."""
-    for key in [k for k in model_module._LOADED if k[3] == backend]:
+    for key in [k for k in model_module._LOADED if k[3].startswith(backend)]:
         del model_module._LOADED[key]
 
 
 @needs_onnx
-def test_export_is_made_once_and_reused(model, export_root):
+@every_int8_config
+def test_export_is_made_once_and_reused(model, tmp_path, config, monkeypatch):
+    monkeypatch.setenv("GIST_INT8_CONFIG", config)
     _forget("onnx")
-    _forget("onnx-int8")
-    _load("onnx-int8", export_root)
+    _load("onnx-int8", tmp_path)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GIST_CACHE_DIR", str(export_root))
+        patch.setenv("GIST_CACHE_DIR", str(tmp_path))
         folder = export_folder(gh.STAND_IN_ID, gh.model_info(model).revision, "onnx")
     files = {p: p.stat().st_mtime_ns for p in folder.rglob("*.onnx")}
-    assert {p.name for p in files} == {"model.onnx", f"model_qint8_{gh.int8_config()}.onnx"}
-    _forget("onnx-int8")
-    _load("onnx-int8", export_root)
+    # The exporter names the file after the configuration's weight type (avx2 is unsigned).
+    weights = "quint8" if config == "avx2" else "qint8"
+    assert {p.name for p in files} == {"model.onnx", f"model_{weights}_{config}.onnx"}
+    assert json.loads((folder / "int8.json").read_text()) == {config: f"onnx/model_{weights}_{config}.onnx"}
+    _forget("onnx")
+    _load("onnx-int8", tmp_path)
     assert {p: p.stat().st_mtime_ns for p in folder.rglob("*.onnx")} == files
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # no leftovers
+
+
+@needs_onnx
+def test_two_int8_configs_share_one_export_and_each_keeps_its_file(model, tmp_path, monkeypatch):
+    _forget("onnx")
+    for config in ("avx2", "avx512_vnni"):
+        monkeypatch.setenv("GIST_INT8_CONFIG", config)
+        assert gh.model_info(_load("onnx-int8", tmp_path)).backend == f"onnx-int8 ({config})"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIST_CACHE_DIR", str(tmp_path))
+        folder = export_folder(gh.STAND_IN_ID, gh.model_info(model).revision, "onnx")
+    assert sorted(json.loads((folder / "int8.json").read_text())) == ["avx2", "avx512_vnni"]
+    _forget("onnx")
+
+
+@needs_onnx
+def test_an_int8_file_without_its_manifest_is_exported_again(model, tmp_path, monkeypatch):
+    """An export folder from before int8.json existed (or with a damaged one) still works."""
+    monkeypatch.setenv("GIST_INT8_CONFIG", "avx512_vnni")
+    _forget("onnx")
+    _load("onnx-int8", tmp_path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIST_CACHE_DIR", str(tmp_path))
+        folder = export_folder(gh.STAND_IN_ID, gh.model_info(model).revision, "onnx")
+    (folder / "int8.json").write_text("{not json")
+    _forget("onnx")
+    assert gh.model_info(_load("onnx-int8", tmp_path)).backend == "onnx-int8 (avx512_vnni)"
+    assert json.loads((folder / "int8.json").read_text()) == {"avx512_vnni": "onnx/model_qint8_avx512_vnni.onnx"}
+    _forget("onnx")
+
+
+def test_int8_config_override_is_checked(monkeypatch):
+    monkeypatch.setenv("GIST_INT8_CONFIG", "AVX2")
+    assert gh.int8_config() == "avx2"
+    monkeypatch.setenv("GIST_INT8_CONFIG", "sse4")
+    with pytest.raises(ValueError, match="GIST_INT8_CONFIG='sse4' is not one of arm64, avx2"):
+        gh.int8_config()
 
 
 @needs_onnx
@@ -115,7 +163,8 @@ def test_missing_onnx_names_the_extra():
         gh.load_model(backend="onnx")
 
 
-def test_int8_config_follows_the_cpu():
+def test_int8_config_follows_the_cpu(monkeypatch):
+    monkeypatch.delenv("GIST_INT8_CONFIG", raising=False)
     config = gh.int8_config()
     assert config in {"avx512_vnni", "avx512", "avx2", "arm64"}
     if os.path.exists("/proc/cpuinfo") and "avx512_vnni" in open("/proc/cpuinfo").read():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import gist_helpers as gh
+from tests.tolerance import assert_same_hits
 
 
 def _brute_force(queries, docs, qids, dids, k):
@@ -71,7 +72,8 @@ def test_exact_search_reads_a_memmap_corpus_in_blocks(tmp_path):
     stored.flush()
     on_disk = np.memmap(path, dtype=np.float32, mode="r", shape=docs.shape)
     found = gh.exact_search(queries, on_disk, query_ids=qids, doc_ids=dids, k=7, doc_batch=128)
-    assert dict(found) == dict(gh.exact_search(queries, docs, query_ids=qids, doc_ids=dids, k=7))
+    # Another block size is another BLAS call: scores may differ in the last bits on some CPUs.
+    assert_same_hits(found, gh.exact_search(queries, docs, query_ids=qids, doc_ids=dids, k=7))
 
 
 def test_search_results_table_and_relabelling():
