@@ -32,16 +32,20 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 import torch  # noqa: E402
+from gist_shape import benchmark_texts, build_gist_architecture, fp32_token_ceiling  # noqa: E402
+from scipy.stats import spearmanr  # noqa: E402
+from sentence_transformers import util  # noqa: E402
 
 import gist_helpers as gh  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
+BACKENDS = ("torch", "onnx", "onnx-int8")
 
 
 def speed_worker(model: str, backend: str, n_texts: int, batch_size: int) -> dict:
     """Run in a fresh process: load, warm up, time; report throughput and peak memory."""
     loaded = gh.load_model(model, backend=backend, device="cpu")
-    texts = gh.benchmark_texts(n_texts)
+    texts = benchmark_texts(n_texts)
     row = gh.measure_throughput(loaded, texts, batch_size=batch_size)
     row["peak MB"] = peak_memory_mb()
     row["backend"] = gh.model_info(loaded).backend
@@ -70,18 +74,19 @@ def speed_model() -> tuple[str, str]:
         return gh.model_info(gist).path, f"{gh.GIST_ID} (real weights)"
     except gh.ModelUnavailableError:
         folder = Path(tempfile.mkdtemp(prefix="gist-architecture-"))
-        return str(gh.build_gist_architecture(folder)), "random weights, GIST-small architecture"
+        return str(build_gist_architecture(folder)), "random weights, GIST-small architecture"
 
 
 def machine() -> dict:
     import onnxruntime
     import sentence_transformers
 
+    cpu = gh.cpu_facts()
     return {
-        "cpu": gh.cpu_name(),
-        "cores": gh.fp32_peak_flops()["cores"],
+        "cpu": cpu["cpu"],
+        "cores": cpu["cores"],
         "torch threads": torch.get_num_threads(),
-        "int8 kernels": gh.int8_config(),
+        "int8 kernels": cpu["int8 kernels"],
         "python": platform.python_version(),
         "torch": torch.__version__,
         "onnxruntime": onnxruntime.__version__,
@@ -100,26 +105,63 @@ def run(n_texts: int, batch_size: int, backends: list[str]) -> tuple[pd.DataFram
     for backend in backends:
         print(f"timing {backend} …", flush=True)
         done = subprocess.run(
-            [sys.executable, __file__, "--worker", model_path, backend, str(n_texts), str(batch_size)],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                model_path,
+                backend,
+                str(n_texts),
+                str(batch_size),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
     speed = pd.DataFrame(rows)[["backend", "texts", "tokens", "texts/s", "tokens/s", "peak MB"]]
     speed.insert(0, "speed model", speed_label)
     speed["× torch"] = (speed["texts/s"] / speed["texts/s"].iloc[0]).round(2)
     mean_tokens = speed["tokens"].iloc[0] / speed["texts"].iloc[0]
-    ceiling = gh.fp32_token_ceiling(seq_len=int(mean_tokens))
+    ceiling = fp32_token_ceiling(seq_len=int(mean_tokens))
     speed["% of fp32 ceiling"] = (100 * speed["tokens/s"] / ceiling).round(1)
     info["fp32 ceiling tokens/s"] = round(ceiling)
 
     print("measuring quality …", flush=True)
-    texts = gh.benchmark_texts(n_texts)
-    agreement = gh.backend_agreement(texts, backends[1:])
-    quality = gh.backend_quality(backends)
-    table = speed.merge(quality.rename(columns={"model": "quality model"}), on="backend", how="left")
-    table = table.merge(agreement[["backend", "min cosine vs torch", "mean cosine vs torch"]], on="backend", how="left")
-    table.loc[0, ["min cosine vs torch", "mean cosine vs torch"]] = 1.0
-    return table, info
+    quality = pd.DataFrame([quality_of(backend, benchmark_texts(n_texts)) for backend in backends])
+    for column in ("nDCG@10", "Spearman"):
+        quality[f"{column} kept"] = (quality[column] / quality[column].iloc[0]).round(4)
+    return speed.merge(quality, on="backend"), info
+
+
+def quality_of(backend: str, texts: list[str]) -> dict:
+    """Agreement with torch fp32 and the quality kept, for the model load_model() gives."""
+    reference = gh.load_model(device="cpu")
+    model = gh.load_model(backend=backend, device="cpu")
+    cosine = (gh.encode(model, texts) * gh.encode(reference, texts)).sum(axis=1)
+    dataset = gh.load_beir("bundled")
+    hits = util.semantic_search(
+        _tensor(model, list(dataset.queries)), _tensor(model, dataset.doc_texts()), top_k=100
+    )
+    doc_ids = list(dataset.corpus.index)
+    run = {
+        q: {doc_ids[h["corpus_id"]]: h["score"] for h in found}
+        for q, found in zip(dataset.queries.index, hits)
+    }
+    pairs = gh.load_sts_pairs()
+    a, b = gh.encode(model, pairs.sentence1), gh.encode(model, pairs.sentence2)
+    return {
+        "backend": gh.model_info(model).backend,
+        "quality model": gh.model_info(model).model_id,
+        "min cosine vs torch": round(float(cosine.min()), 4),
+        "mean cosine vs torch": round(float(cosine.mean()), 4),
+        "nDCG@10": gh.mteb_retrieval(dataset.qrels, run)["ndcg_at_10"],
+        "Spearman": round(float(spearmanr(pairs.score, (a * b).sum(axis=1)).statistic), 4),
+    }
+
+
+def _tensor(model, texts):
+    return torch.from_numpy(gh.encode(model, texts))
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -130,8 +172,17 @@ def markdown(table: pd.DataFrame) -> str:
 
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-README_COLUMNS = ["backend", "texts/s", "tokens/s", "× torch", "% of fp32 ceiling", "peak MB",
-                  "mean cosine vs torch", "nDCG@10 kept", "Spearman kept"]
+README_COLUMNS = [
+    "backend",
+    "texts/s",
+    "tokens/s",
+    "× torch",
+    "% of fp32 ceiling",
+    "peak MB",
+    "mean cosine vs torch",
+    "nDCG@10 kept",
+    "Spearman kept",
+]
 
 
 def update_readme(table: pd.DataFrame, info: dict) -> None:
@@ -159,13 +210,35 @@ def write(table: pd.DataFrame, info: dict) -> None:
     (RESULTS / "backends.md").write_text(f"{header}\n\n{markdown(table)}\n", encoding="utf-8")
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     colors = sns.color_palette("colorblind")
-    sns.barplot(data=table, x="backend", y="texts/s", hue="backend", palette=colors[: len(table)], legend=False, ax=left)
+    sns.barplot(
+        data=table,
+        x="backend",
+        y="texts/s",
+        hue="backend",
+        palette=colors[: len(table)],
+        legend=False,
+        ax=left,
+    )
     for container, ratio in zip(left.containers, table["× torch"]):
         left.bar_label(container, labels=[f"×{ratio:.2f}"], fontsize=9)
-    left.set_title(f"Speed: {table['speed model'].iloc[0]}\n{info['cpu']}, {info['cores']} cores", fontsize=9)
+    left.set_title(
+        f"Speed: {table['speed model'].iloc[0]}\n{info['cpu']}, {info['cores']} cores", fontsize=9
+    )
     left.set_ylabel("texts per second")
-    kept = table.melt(id_vars="backend", value_vars=["nDCG@10 kept", "Spearman kept"], var_name="measure", value_name="fraction of torch fp32")
-    sns.barplot(data=kept, x="backend", y="fraction of torch fp32", hue="measure", palette=colors[3:5], ax=right)
+    kept = table.melt(
+        id_vars="backend",
+        value_vars=["nDCG@10 kept", "Spearman kept"],
+        var_name="measure",
+        value_name="fraction of torch fp32",
+    )
+    sns.barplot(
+        data=kept,
+        x="backend",
+        y="fraction of torch fp32",
+        hue="measure",
+        palette=colors[3:5],
+        ax=right,
+    )
     right.axhline(0.99, color="grey", linestyle="--", linewidth=1, label="99%")
     right.set_ylim(0.9, 1.01)
     right.set_title(f"Quality kept: {table['quality model'].iloc[0]}", fontsize=9)
@@ -175,10 +248,14 @@ def write(table: pd.DataFrame, info: dict) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--texts", type=int, default=1000, help="number of texts (8-128 words each)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--texts", type=int, default=1000, help="number of texts (8-128 words each)"
+    )
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--backends", default=",".join(b for b in gh.available_backends() if b != "torch-fp16"))
+    parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--update-readme", action="store_true", help="put the table into README.md")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()

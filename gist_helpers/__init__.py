@@ -1,22 +1,75 @@
-"""Shared helpers for the GIST notebooks: load the model, encode, compare, cluster, retrieve.
+"""What the sentence-transformers / scikit-learn / FAISS / pytrec_eval calls of the notebooks lack.
 
-Every notebook starts with ``import gist_helpers as gh``; each helper's docstring names
-the notebook that teaches it. Each module lists its public names in ``__all__``.
+Every notebook starts with ``import gist_helpers as gh``; each helper's docstring says what
+it adds over the plain library call and which notebook teaches it.
 """
 
-from .backend_report import *  # noqa: F403
-from .backends import *  # noqa: F403
-from .cache import *  # noqa: F403
-from .clustering import *  # noqa: F403
-from .data import *  # noqa: F403
-from .encoding import *  # noqa: F403
-from .metrics import *  # noqa: F403
-from .model import *  # noqa: F403
-from .plotting import *  # noqa: F403
-from .quantization import *  # noqa: F403
-from .retrieval import *  # noqa: F403
-from .search import *  # noqa: F403
-from .settings import *  # noqa: F403
-from .similarity import *  # noqa: F403
-from .speed import *  # noqa: F403
-from .sts import *  # noqa: F403
+from .beir import DatasetUnavailableError, load_beir
+from .cache import cache_size, clear_cache
+from .clustering import name_clusters
+from .data import (
+    MODEL_CARD_TEXTS,
+    load_banking77,
+    load_sts_file,
+    load_sts_pairs,
+    load_topics,
+    published_scores,
+)
+from .encoding import encode
+from .model import (
+    GIST_ID,
+    GIST_REVISION,
+    ModelUnavailableError,
+    banner,
+    describe,
+    load_model,
+    model_info,
+)
+from .mteb import mteb_classification, mteb_clustering, mteb_retrieval
+from .notices import CacheWarning, DataWarning, StandInWarning, TruncationWarning
+from .plots import plot_clusters_2d, show
+from .settings import quick_mode, scaled
+from .speed import cpu_facts, measure_throughput
+from .synthetic import synthetic_embeddings
+
+__all__ = [
+    # the model (notebook 01)
+    "GIST_ID",
+    "GIST_REVISION",
+    "ModelUnavailableError",
+    "StandInWarning",
+    "banner",
+    "describe",
+    "load_model",
+    "model_info",
+    # embeddings and their cache (notebook 02)
+    "CacheWarning",
+    "TruncationWarning",
+    "cache_size",
+    "clear_cache",
+    "encode",
+    # data
+    "DataWarning",
+    "DatasetUnavailableError",
+    "MODEL_CARD_TEXTS",
+    "load_banking77",
+    "load_beir",
+    "load_sts_file",
+    "load_sts_pairs",
+    "load_topics",
+    "published_scores",
+    # MTEB's protocols (notebooks 04, 05, 07)
+    "mteb_classification",
+    "mteb_clustering",
+    "mteb_retrieval",
+    # tables, plots, speed
+    "cpu_facts",
+    "measure_throughput",
+    "name_clusters",
+    "plot_clusters_2d",
+    "show",
+    "synthetic_embeddings",
+    # scaling notebooks down for tests
+    "quick_mode",
+    "scaled",
+]

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from sentence_transformers import SentenceTransformer
 
-from .settings import cache_root
+from .settings import cache_root, env_text
 
-__all__ = ["BACKENDS", "CPU_BACKENDS", "INT8_CONFIGS", "int8_config"]
+__all__: list[str] = []
 
 BACKENDS = ("torch", "torch-fp16", "onnx", "onnx-int8", "openvino")
 _EXTRA = {"onnx": "onnx", "onnx-int8": "onnx", "openvino": "openvino"}  # backend -> its extra
@@ -40,7 +40,7 @@ def int8_config() -> str:
     One of arm64, avx2, avx512, avx512_vnni (sentence-transformers' names). A quantised
     graph runs on any CPU; the configuration only picks the kernels it is tuned for.
     """
-    override = os.environ.get("GIST_INT8_CONFIG", "").strip().lower()
+    override = (env_text("GIST_INT8_CONFIG") or "").lower()
     if override:
         if override not in INT8_CONFIGS:
             raise ValueError(
@@ -77,7 +77,9 @@ def check_backend(backend: str, device: str) -> None:
     if backend not in BACKENDS:
         raise ValueError(f"backend={backend!r} is not one of {', '.join(BACKENDS)}.")
     if backend == "torch-fp16" and not device.startswith("cuda"):
-        raise ValueError("backend='torch-fp16' needs a CUDA GPU; on a CPU use 'torch' or 'onnx-int8'.")
+        raise ValueError(
+            "backend='torch-fp16' needs a CUDA GPU; on a CPU use 'torch' or 'onnx-int8'."
+        )
     if backend in _EXTRA and device != "cpu":
         raise ValueError(f"backend={backend!r} runs on the CPU; pass device='cpu'.")
     family = _EXTRA.get(backend)
@@ -89,7 +91,9 @@ def check_backend(backend: str, device: str) -> None:
         )
 
 
-def open_model(path: str, model_id: str, revision: str, backend: str, device: str) -> tuple[SentenceTransformer, str]:
+def open_model(
+    path: str, model_id: str, revision: str, backend: str, device: str
+) -> tuple[SentenceTransformer, str]:
     """Load ``path`` with ``backend``; return the model and the backend's full label."""
     common = {"device": device, "local_files_only": True, "trust_remote_code": False}
     if backend in ("torch", "torch-fp16"):
@@ -100,7 +104,9 @@ def open_model(path: str, model_id: str, revision: str, backend: str, device: st
     if backend == "onnx-int8":
         config = int8_config()
         file_name = _quantised(folder, config)
-        model = SentenceTransformer(str(folder), backend="onnx", model_kwargs={"file_name": file_name}, **common)
+        model = SentenceTransformer(
+            str(folder), backend="onnx", model_kwargs={"file_name": file_name}, **common
+        )
         return model, f"onnx-int8 ({config})"
     return SentenceTransformer(str(folder), backend=family, **common), backend
 
@@ -144,11 +150,17 @@ def _quantised(folder: Path, config: str) -> str:
         return known[config]
     tmp = folder.with_name(f".{folder.name}.q{uuid.uuid4().hex}")
     # Copy the float32 export alone, so the one new .onnx file in the copy is the exporter's.
-    shutil.copytree(folder, tmp, ignore=lambda where, names: [n for n in names if n.endswith(".onnx") and n != "model.onnx"])
+    shutil.copytree(
+        folder,
+        tmp,
+        ignore=lambda where, names: [n for n in names if n.endswith(".onnx") and n != "model.onnx"],
+    )
     try:
         before = {p.relative_to(tmp) for p in tmp.rglob("*.onnx")}
         with _quiet_export():
-            fp32 = SentenceTransformer(str(tmp), backend="onnx", device="cpu", local_files_only=True)
+            fp32 = SentenceTransformer(
+                str(tmp), backend="onnx", device="cpu", local_files_only=True
+            )
             export_dynamic_quantized_onnx_model(fp32, config, str(tmp))
         written = sorted({p.relative_to(tmp) for p in tmp.rglob("*.onnx")} - before)
         if len(written) != 1:
@@ -172,7 +184,11 @@ def _read_manifest(path: Path) -> dict[str, str]:
         return {}
     if not isinstance(known, dict):
         return {}
-    return {k: v for k, v in known.items() if k in INT8_CONFIGS and isinstance(v, str) and v.endswith(".onnx") and ".." not in v}
+    return {
+        k: v
+        for k, v in known.items()
+        if k in INT8_CONFIGS and isinstance(v, str) and v.endswith(".onnx") and ".." not in v
+    }
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
@@ -202,4 +218,3 @@ def _importable(module: str) -> bool:
         return importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:
         return False
-

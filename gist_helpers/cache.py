@@ -1,10 +1,17 @@
-"""An on-disk embedding cache without pickle. Taught in notebook 02.
+"""The on-disk embedding cache behind :func:`gist_helpers.encode`: no pickle, nothing trusted.
 
-Layout: ``<cache root>/embeddings/<namespace>/`` where the namespace is a hash of
-the model id, revision, backend, normalisation, max length and dimension. Each
-write adds a shard: ``<id>.npy`` (float32 rows) plus ``<id>.json`` (the sha256 of
-each row's text, the shape and the sha256 of the .npy bytes). A shard whose bytes,
-shape or key do not match is deleted and its texts recomputed, never returned.
+Layout: ``<cache root>/embeddings/`` carries a ``CACHEDIR.TAG`` (the standard cache marker)
+and one folder per model configuration (a hash of the model id, revision, backend,
+normalisation, max length and dimension), holding ``key.json`` and shards. A shard is
+``<id>.npy`` (float32 rows) plus ``<id>.json``: the sha256 of each row's text, which rows
+were cut at the token limit, the shape, the sha256 of the .npy bytes, and a digest of all that.
+
+Every file is written under a temporary name and renamed, the index last, so a reader sees
+a whole shard or none. A shard that fails any check when read (missing, truncated, edited,
+reordered, a folder where a file should be…) is a miss: it is deleted and its texts are
+encoded again, with one :class:`CacheWarning`. A cache that cannot be written warns once and
+``encode`` still returns its result. Nothing is ever deleted outside a folder that carries
+the marker, and a reader never deletes a folder (only damaged shard files).
 """
 
 from __future__ import annotations
@@ -15,20 +22,27 @@ import json
 import os
 import shutil
 import uuid
-import warnings
 from pathlib import Path
 
 import numpy as np
 
+from .notices import CacheWarning, warn
 from .settings import cache_root
 
 __all__ = ["cache_size", "clear_cache"]
 
-FORMAT = 1
+FORMAT = 2
+TAG_NAME = "CACHEDIR.TAG"
+TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by gist-notebooks (its embedding cache).\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+_unwritable: set[str] = set()  # folders we already warned about, once per process
 
 
 def text_hash(text: str) -> str:
-    """The key of one text inside a namespace."""
+    """The key of one text inside a namespace (the text must be valid UTF-8)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -38,115 +52,201 @@ class EmbeddingCache:
     def __init__(self, key: dict, root: Path | None = None):
         self.key = {"format": FORMAT, **key}
         blob = json.dumps(self.key, sort_keys=True).encode()
-        namespace = hashlib.sha256(blob).hexdigest()[:20]
-        self.folder = (root or cache_root()) / "embeddings" / namespace
+        self.base = (root or cache_root()) / "embeddings"
+        self.folder = self.base / hashlib.sha256(blob).hexdigest()[:20]
         self.dim = int(key["dimension"])
 
     def get(self, hashes: list[str]) -> tuple[dict[str, np.ndarray], set[str]]:
         """Cached vectors for the given text hashes (missing ones are absent), and which of
         the found texts were cut at the model's token limit when they were encoded."""
-        if not self.folder.is_dir() or not self._key_matches():
-            return {}, set()
-        wanted = set(hashes)
         found: dict[str, np.ndarray] = {}
         cut: set[str] = set()
-        for index_file in sorted(self.folder.glob("*.json")):
-            if index_file.name == "key.json" or not wanted:
+        wanted = set(hashes)
+        damaged: list[str] = []
+        try:
+            if not wanted or not self.folder.is_dir() or not self._key_matches():
+                return found, cut
+            index_files = sorted(p for p in self.folder.glob("*.json") if p.name != "key.json")
+        except OSError:
+            return found, cut
+        for index_file in index_files:
+            if not wanted:
+                break
+            try:
+                index = self._read_index(index_file)
+                rows = [(i, h) for i, h in enumerate(index["hashes"]) if h in wanted]
+                if not rows:
+                    continue
+                matrix = self._read_matrix(index_file.with_suffix(".npy"), index)
+            except FileNotFoundError:
+                continue  # removed meanwhile by another process's clean-up
+            except Exception as err:  # any damage at all: a miss, never an error
+                damaged.append(f"{index_file.stem} ({type(err).__name__}: {err})"[:160])
+                self._drop(index_file)
                 continue
-            index = self._read_index(index_file)
-            rows = [(i, h) for i, h in enumerate(index["hashes"]) if h in wanted] if index else []
-            if not rows:
-                continue
-            matrix = self._read_shard(index_file, index)
-            if matrix is None:
-                continue
-            was_cut = set(index.get("cut", ()))
+            was_cut = set(index["cut"])
             for i, h in rows:
                 found[h] = matrix[i]
                 wanted.discard(h)
                 if h in was_cut:
                     cut.add(h)
+        if damaged:
+            warn(
+                f"{len(damaged)} damaged shard(s) in the embedding cache {self.folder} were "
+                f"deleted and their texts encoded again: {'; '.join(damaged[:3])}",
+                CacheWarning,
+                stacklevel=3,
+            )
         return found, cut
 
     def put(self, hashes: list[str], vectors: np.ndarray, cut: set[str] = frozenset()) -> None:
-        """Store ``vectors`` (one row per hash) as a new shard; ``cut``: hashes of cut texts."""
+        """Store ``vectors`` (one row per hash) as a new shard; ``cut``: hashes of cut texts.
+
+        Never raises for a disk problem: an unwritable cache warns once per folder.
+        """
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if vectors.shape != (len(hashes), self.dim):
             raise ValueError(f"expected shape {(len(hashes), self.dim)}, got {vectors.shape}.")
         if not hashes:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.folder / "key.json", json.dumps(self.key, sort_keys=True).encode())
         buffer = io.BytesIO()
         np.save(buffer, vectors, allow_pickle=False)
         payload = buffer.getvalue()
-        shard = uuid.uuid4().hex
-        _write_atomic(self.folder / f"{shard}.npy", payload)
-        index = {
-            "shape": list(vectors.shape),
-            "sha256": hashlib.sha256(payload).hexdigest(),
-            "hashes": list(hashes),
-            "cut": sorted(set(cut) & set(hashes)),
-        }
-        _write_atomic(self.folder / f"{shard}.json", json.dumps(index).encode())
+        index = _signed(
+            {
+                "shape": list(vectors.shape),
+                "sha256": hashlib.sha256(payload).hexdigest(),
+                "hashes": list(hashes),
+                "cut": sorted(set(cut) & set(hashes)),
+            }
+        )
+        try:
+            self._prepare()
+            shard = uuid.uuid4().hex
+            write_atomic(self.folder / f"{shard}.npy", payload)
+            write_atomic(self.folder / f"{shard}.json", json.dumps(index).encode())
+        except OSError as err:
+            if str(self.base) not in _unwritable:
+                _unwritable.add(str(self.base))
+                warn(
+                    f"the embedding cache {self.base} cannot be written ({type(err).__name__}: "
+                    f"{err}); embeddings are returned but not cached. Set GIST_CACHE_DIR to a "
+                    "writable folder, or pass cache=False.",
+                    CacheWarning,
+                    stacklevel=3,
+                )
+
+    def _prepare(self) -> None:
+        """Create the cache folder with its marker, refusing to adopt a folder that is not ours."""
+        if self.base.exists() and not owns(self.base) and any(self.base.iterdir()):
+            raise PermissionError(
+                f"{self.base} exists and is not a gist-notebooks cache (no {TAG_NAME}); not writing into it"
+            )
+        self.base.mkdir(parents=True, exist_ok=True)
+        if not owns(self.base):
+            write_atomic(self.base / TAG_NAME, TAG.encode())
+        self.folder.mkdir(exist_ok=True)
+        key_file = self.folder / "key.json"
+        if not key_file.is_file() or _read_json(key_file) != self.key:
+            write_atomic(key_file, json.dumps(self.key, sort_keys=True).encode())
 
     def _key_matches(self) -> bool:
+        """False when key.json is missing (a writer is starting) or belongs to another model."""
         try:
-            stored = json.loads((self.folder / "key.json").read_text())
+            return _read_json(self.folder / "key.json") == self.key
         except (OSError, ValueError):
-            stored = None
-        if stored == self.key:
-            return True
-        warnings.warn(f"embedding cache {self.folder} has a mismatched key; clearing it.", stacklevel=4)
-        shutil.rmtree(self.folder, ignore_errors=True)
-        return False
+            return False
 
-    def _read_index(self, index_file: Path) -> dict | None:
-        try:
-            index = json.loads(index_file.read_text())
-            if len(index["hashes"]) == index["shape"][0] and index["shape"][1] == self.dim:
-                return index
-        except (OSError, ValueError, KeyError, IndexError, TypeError):
-            pass
-        self._drop(index_file, "unreadable index")
-        return None
+    def _read_index(self, index_file: Path) -> dict:
+        index = _read_json(index_file)
+        if not isinstance(index, dict):
+            raise ValueError("index is not a JSON object")
+        body = {k: index.get(k) for k in ("shape", "sha256", "hashes", "cut")}
+        if _signed(body)["digest"] != index.get("digest"):
+            raise ValueError("index fails its digest")
+        hashes, shape = index["hashes"], index["shape"]
+        if not (
+            isinstance(hashes, list)
+            and isinstance(index["cut"], list)
+            and shape == [len(hashes), self.dim]
+        ):
+            raise ValueError("index shape does not match its rows")
+        return index
 
-    def _read_shard(self, index_file: Path, index: dict) -> np.ndarray | None:
-        npy = index_file.with_suffix(".npy")
-        try:
-            payload = npy.read_bytes()
-            if hashlib.sha256(payload).hexdigest() != index["sha256"]:
-                raise ValueError("checksum mismatch")
-            matrix = np.load(io.BytesIO(payload), allow_pickle=False)
-            if matrix.dtype != np.float32 or list(matrix.shape) != index["shape"]:
-                raise ValueError("wrong shape or dtype")
-            if not np.isfinite(matrix).all():
-                raise ValueError("non-finite values")
-        except (OSError, ValueError) as err:
-            self._drop(index_file, str(err))
-            return None
+    def _read_matrix(self, npy: Path, index: dict) -> np.ndarray:
+        payload = npy.read_bytes()
+        if hashlib.sha256(payload).hexdigest() != index["sha256"]:
+            raise ValueError("data checksum mismatch")
+        matrix = np.load(io.BytesIO(payload), allow_pickle=False)
+        if matrix.dtype != np.float32 or list(matrix.shape) != index["shape"]:
+            raise ValueError("data has the wrong shape or type")
+        if not np.isfinite(matrix).all():
+            raise ValueError("data has non-finite values")
         return matrix
 
-    def _drop(self, index_file: Path, why: str) -> None:
-        warnings.warn(f"damaged embedding cache shard {index_file.stem} ({why}): recomputing.", stacklevel=5)
-        index_file.unlink(missing_ok=True)
-        index_file.with_suffix(".npy").unlink(missing_ok=True)
+    def _drop(self, index_file: Path) -> None:
+        for path in (index_file, index_file.with_suffix(".npy")):
+            try:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink(missing_ok=True)
+            except OSError:
+                pass  # read-only: it stays a miss next time too
+
+
+def owns(folder: Path) -> bool:
+    """True if ``folder`` carries the cache marker this package writes."""
+    try:
+        text = (folder / TAG_NAME).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return text.startswith(TAG.splitlines()[0]) and "gist-notebooks" in text
 
 
 def cache_size(root: Path | None = None) -> int:
-    """Bytes used by the embedding cache."""
+    """Bytes used by the embedding cache (0 when there is none). Notebook 02."""
     folder = (root or cache_root()) / "embeddings"
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.exists() else 0
+    if not owns(folder):
+        return 0
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
 
 
 def clear_cache(root: Path | None = None) -> int:
-    """Delete every cached embedding; return the number of bytes freed."""
+    """Delete every cached embedding; return the number of bytes freed. Notebook 02.
+
+    Only a folder that carries the cache's own marker is deleted: pointing ``GIST_CACHE_DIR``
+    at a folder of yours never removes your files (a warning says so and nothing happens).
+    """
+    folder = (root or cache_root()) / "embeddings"
+    if not folder.exists():
+        return 0
+    if not owns(folder):
+        warn(
+            f"{folder} is not a gist-notebooks embedding cache (it has no {TAG_NAME} written by "
+            "gist-notebooks), so nothing was deleted.",
+            CacheWarning,
+        )
+        return 0
     freed = cache_size(root)
-    shutil.rmtree((root or cache_root()) / "embeddings", ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
     return freed
 
 
-def _write_atomic(path: Path, payload: bytes) -> None:
+def write_atomic(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` under a temporary name, then rename: all or nothing."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_bytes(payload)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(payload)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _signed(index: dict) -> dict:
+    blob = json.dumps(index, sort_keys=True).encode()
+    return index | {"digest": hashlib.sha256(blob).hexdigest()}
+
+
+def _read_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))

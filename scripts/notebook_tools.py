@@ -26,7 +26,7 @@ NOTEBOOKS = ROOT / "notebooks"
 README = ROOT / "README.md"
 TABLE_START, TABLE_END = "<!-- notebooks:start -->", "<!-- notebooks:end -->"
 
-SETUP = '''# Setup: on Colab, install the helpers pinned to {ref}; elsewhere there is nothing to install.
+SETUP = """# Setup: on Colab, install the helpers pinned to {ref}; elsewhere there is nothing to install.
 import sys
 
 if "google.colab" in sys.modules:
@@ -35,7 +35,7 @@ if "google.colab" in sys.modules:
 import gist_helpers as gh
 
 model = gh.load_model()
-print(gh.banner(model))'''
+print(gh.banner(model))"""
 
 
 def project() -> dict:
@@ -74,7 +74,9 @@ def readme_table(info: dict) -> str:
     rows = ["| notebook | what you learn | Colab |", "| --- | --- | --- |"]
     for entry in info["notebooks"]:
         link = f"[{entry['title']}](notebooks/{entry['file']})"
-        rows.append(f"| {link} | {entry['learn']} | {badge(info['repo'], info['ref'], entry['file'])} |")
+        rows.append(
+            f"| {link} | {entry['learn']} | {badge(info['repo'], info['ref'], entry['file'])} |"
+        )
     return "\n".join(rows)
 
 
@@ -120,7 +122,9 @@ def sync() -> None:
         nbformat.write(_cleaned(nb), path)
     text = README.read_text()
     pattern = re.compile(re.escape(TABLE_START) + ".*?" + re.escape(TABLE_END), re.DOTALL)
-    README.write_text(pattern.sub(lambda _: f"{TABLE_START}\n{readme_table(info)}\n{TABLE_END}", text))
+    README.write_text(
+        pattern.sub(lambda _: f"{TABLE_START}\n{readme_table(info)}\n{TABLE_END}", text)
+    )
 
 
 def clean() -> None:

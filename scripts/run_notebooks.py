@@ -60,9 +60,14 @@ def run_one(path: Path, entry: dict) -> dict:
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as runtime:
         # IPC transport: no "Kernel is running over TCP without encryption" warning per notebook.
-        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(runtime) / "kernel"))
+        kernel = KernelManager(
+            kernel_name="python3", transport="ipc", ip=str(Path(runtime) / "kernel")
+        )
         client = NotebookClient(
-            nb, km=kernel, timeout=TIMEOUT_PER_CELL, resources={"metadata": {"path": str(NOTEBOOKS)}}
+            nb,
+            km=kernel,
+            timeout=TIMEOUT_PER_CELL,
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
         )
         start = time.perf_counter()
         try:
@@ -85,7 +90,9 @@ def run_one(path: Path, entry: dict) -> dict:
         "html": html_name,
         "seconds": seconds,
         "model": model_used(nb),
-        "status": "ok" if failure is None else f"FAILED in cell {failure['cell']}: {failure['error']}",
+        "status": "ok"
+        if failure is None
+        else f"FAILED in cell {failure['cell']}: {failure['error']}",
         "link": html_name if failure is None else f"{html_name}#{failure['anchor']}",
     }
 
@@ -94,7 +101,9 @@ def write_index(rows: list[dict]) -> None:
     def row(r: dict) -> str:
         failed = r["status"] != "ok"
         status = html.escape(r["status"])
-        status = f"<a class='failed' href='{html.escape(r['link'])}'>{status}</a>" if failed else status
+        status = (
+            f"<a class='failed' href='{html.escape(r['link'])}'>{status}</a>" if failed else status
+        )
         return (
             f"<tr{' class=failed' if failed else ''}><td><a href='{html.escape(r['html'])}'>"
             f"{html.escape(r['title'])}</a><div class='file'>{html.escape(r['notebook'])}</div></td>"
@@ -119,7 +128,9 @@ def write_index(rows: list[dict]) -> None:
 def main(fragments: list[str]) -> int:
     BUILD.mkdir(exist_ok=True)
     os.environ.setdefault("GIST_PROGRESS", "0")
-    entries = [e for e in project()["notebooks"] if not fragments or any(f in e["file"] for f in fragments)]
+    entries = [
+        e for e in project()["notebooks"] if not fragments or any(f in e["file"] for f in fragments)
+    ]
     if not entries:
         print(f"no notebook matches {' '.join(fragments)}", file=sys.stderr)
         return 2
@@ -133,9 +144,13 @@ def main(fragments: list[str]) -> int:
     print(f"\n{'notebook':<{width}}  {'seconds':>8}  model used / status")
     for r in rows:
         colour = red if r["status"] != "ok" else ""
-        print(f"{colour}{r['notebook']:<{width}}  {r['seconds']:8.1f}  {r['model']}  {r['status']}{plain if colour else ''}")
+        print(
+            f"{colour}{r['notebook']:<{width}}  {r['seconds']:8.1f}  {r['model']}  {r['status']}{plain if colour else ''}"
+        )
         if r["status"] != "ok":
-            print(f"{colour}{'':<{width}}  {'':>8}  see {BUILD / r['link']}{plain if colour else ''}")
+            print(
+                f"{colour}{'':<{width}}  {'':>8}  see {BUILD / r['link']}{plain if colour else ''}"
+            )
     print(f"\ntotal {sum(r['seconds'] for r in rows):.1f} s · open {BUILD / 'index.html'}")
     return 0 if all(r["status"] == "ok" for r in rows) else 1
 

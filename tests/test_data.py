@@ -1,0 +1,242 @@
+"""Data loaders: STS files (STS Benchmark layout, CSV/TSV, encodings), Banking77, published scores,
+and the checksums of every bundled file against its data card."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gist_helpers as gh
+from gist_helpers.data import data_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Lines in the STS Benchmark layout: genre, file, year, id, score, sentence1, sentence2 —
+# tab-separated, no header, quoting off; some real lines carry extra trailing fields.
+STSB_ROWS = [
+    ("main-captions", "MSRvid", "2012test", "0001", "5.000",
+     "A man is playing a flute.", "A man plays the flute."),
+    ("main-news", "headlines", "2015", "0002", "1.200",
+     'He said "no" to the offer.', '"Stop," she said, "not now."'),
+    ("main-forums", "deft-forum", "2014", "0003", "0.400",
+     "The cat sleeps on the sofa.", "Prices rose again in March.", "source-a", "source-b"),
+    ("main-news", "headlines", "2016", "0004", "3.800",
+     "Shares fell sharply on Monday.", "Stocks dropped steeply at the start of the week."),
+    ("main-captions", "images", "2015", "0005", "2.600",
+     "A dog runs in a field.", "A dog is lying in the grass."),
+]  # fmt: skip
+STSB_LINES = ["\t".join(row) for row in STSB_ROWS]
+
+
+@pytest.fixture
+def stsb_file(tmp_path):
+    path = tmp_path / "sts-test.csv"
+    path.write_text("\n".join(STSB_LINES) + "\n", encoding="utf-8")
+    return path
+
+
+# --- STS files ----------------------------------------------------------------------------
+
+
+def test_load_stsb_layout(stsb_file):
+    pairs = gh.load_sts_file(stsb_file)
+    assert list(pairs.columns[:3]) == ["sentence1", "sentence2", "score"]
+    assert {"genre", "file", "year", "id"} <= set(pairs.columns)
+    assert (
+        pairs["score"].tolist() == [5.0, 1.2, 0.4, 3.8, 2.6] and pairs["score"].dtype == np.float64
+    )
+    # Quoting off: quote characters are part of the sentences, verbatim.
+    assert pairs.loc[1, "sentence1"] == 'He said "no" to the offer.'
+    assert pairs.loc[1, "sentence2"] == '"Stop," she said, "not now."'
+    # Extra trailing fields are ignored, not glued onto sentence2.
+    assert pairs.loc[2, "sentence2"] == "Prices rose again in March."
+    assert pairs.loc[0, "id"] == "0001" and pairs.attrs["name"] == "sts-test.csv"
+    pd.testing.assert_frame_equal(pairs, gh.load_sts_file(stsb_file, layout="stsb"))
+
+
+def test_load_stsb_tolerates_crlf_and_blank_lines(tmp_path):
+    path = tmp_path / "sts-dev.csv"
+    path.write_bytes(("\r\n".join(STSB_LINES[:2]) + "\r\n\r\n").encode("utf-8"))
+    pairs = gh.load_sts_file(path)
+    assert len(pairs) == 2 and pairs.loc[0, "sentence2"] == "A man plays the flute."
+
+
+def test_load_csv_with_header(tmp_path):
+    path = tmp_path / "pairs.csv"
+    frame = pd.DataFrame(
+        {
+            "sentence1": ['He said "yes".', "A, B and C."],
+            "sentence2": ["He agreed.", "Three letters."],
+            "score": [4.5, 3.0],
+            "note": ["x", "y"],
+        }
+    )
+    frame.to_csv(path, index=False)
+    pd.testing.assert_frame_equal(gh.load_sts_file(path)[list(frame.columns)], frame)
+
+
+def test_load_tsv_with_header_quoting_off(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text(
+        'score\tsentence1\tsentence2\n4.0\t"Quoted" start.\tA plain one.\n1.0\tx y\tz w\n'
+    )
+    pairs = gh.load_sts_file(path)
+    assert list(pairs.columns) == ["sentence1", "sentence2", "score"]
+    assert pairs.loc[0, "sentence1"] == '"Quoted" start.' and pairs["score"].tolist() == [4.0, 1.0]
+
+
+def test_excel_csv_utf8_with_a_byte_order_mark(tmp_path):
+    """Excel's "CSV UTF-8" starts with a BOM; the header must still be recognised."""
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "\ufeffsentence1,sentence2,score\nCafé au lait.,A coffee with milk.,4.6\n".encode()
+    )
+    pairs = gh.load_sts_file(path)
+    assert pairs.loc[0, "sentence1"] == "Café au lait." and pairs.loc[0, "score"] == 4.6
+
+
+def test_a_latin1_file_is_refused_with_its_name_and_line(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("sentence1,sentence2,score\nok,fine,1\nCafé,cafe,4\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"latin1.csv is not UTF-8: byte 0xe9 on line 3.*iconv"):
+        gh.load_sts_file(path)
+
+
+def test_scores_outside_the_scale_are_kept_with_a_warning_naming_the_rows(tmp_path):
+    path = tmp_path / "scale.csv"
+    path.write_text("sentence1,sentence2,score\na,b,1\nc,d,7.5\ne,f,-1\n")
+    with pytest.warns(
+        gh.DataWarning, match=r"2 score\(s\) outside the STS scale 0–5 at row\(s\) 1, 2"
+    ):
+        pairs = gh.load_sts_file(path)
+    assert pairs["score"].tolist() == [1.0, 7.5, -1.0]
+
+
+def test_bundled_csv_reads_like_the_bundled_loader(tmp_path):
+    bundled = gh.load_sts_pairs()
+    path = tmp_path / "copy.csv"
+    bundled.to_csv(path, index=False)
+    pd.testing.assert_frame_equal(gh.load_sts_file(path), bundled[gh.load_sts_file(path).columns])
+
+
+@pytest.mark.parametrize(
+    ("content", "layout", "error", "match"),
+    [
+        ("text,label\na,b\n", "auto", ValueError, "neither has a header"),
+        ("sentence1,score\na,1\n", "table", ValueError, r"no column\(s\) \['sentence2'\]"),
+        (
+            "sentence1,sentence2,score\na,b,\nc,d,2\n",
+            "auto",
+            ValueError,
+            "row 0: score nan is not a number",
+        ),
+        (
+            "sentence1,sentence2,score\na,b,high\n",
+            "auto",
+            ValueError,
+            "row 0: score 'high' is not a number",
+        ),
+        (
+            "sentence1,sentence2,score\n,b,1\nc,d,2\n",
+            "auto",
+            ValueError,
+            r"sentence1 is empty at row\(s\) 0",
+        ),
+        ("\n\n", "auto", ValueError, "is empty"),
+        ("sentence1,sentence2,score\n", "auto", ValueError, "no pairs"),
+        ("a\tb\n", "wrong", ValueError, "layout='wrong'"),
+        (
+            STSB_LINES[0] + "\nmain\theadlines\t2015\t0002\t1.2\tonly one\n",
+            "stsb",
+            ValueError,
+            "line 2 has 6 tab-separated",
+        ),
+        (
+            STSB_LINES[0] + "\n" + STSB_LINES[1].replace("1.200", "high") + "\n",
+            "auto",
+            ValueError,
+            "line 2: score 'high'",
+        ),
+    ],
+)
+def test_load_sts_file_bad_input(tmp_path, content, layout, error, match):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(error, match=match):
+        gh.load_sts_file(path, layout=layout)
+
+
+def test_load_sts_file_missing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        gh.load_sts_file(tmp_path / "nope.csv")
+
+
+# --- Banking77 and the published scores -----------------------------------------------------
+
+
+def test_banking77_has_its_published_counts_in_file_order():
+    train, test = gh.load_banking77("train"), gh.load_banking77("test")
+    assert list(train.columns) == ["text", "label"] and (len(train), len(test)) == (10_003, 3_080)
+    assert train["label"].nunique() == test["label"].nunique() == 77
+    assert (test["label"].value_counts() == 40).all()
+    assert (
+        test["text"].str.len().sum() == 167_036
+    )  # MTEB's descriptive statistics of the test split
+    assert (
+        train.loc[0, "text"] == "I am still waiting on my card?"
+        and train.loc[0, "label"] == "card_arrival"
+    )
+
+
+def test_published_scores_name_their_source():
+    table = gh.published_scores()
+    row = table[
+        (table.task == "Banking77Classification")
+        & (table.model == "sentence-transformers/all-MiniLM-L6-v2")
+    ]
+    assert row.set_index("metric").loc["accuracy", "score"] == pytest.approx(0.8004220779220779)
+    assert set(table.columns) >= {
+        "task",
+        "metric",
+        "model",
+        "score",
+        "path",
+        "file_commit",
+        "mteb_version",
+    }
+    assert all(re.fullmatch(r"[0-9a-f]{40}", c) for c in table["file_commit"])
+    assert set(gh.published_scores("SciFact")["task"]) == {"SciFact"}
+    with pytest.raises(ValueError, match="task='SciFakt' is not one of"):
+        gh.published_scores("SciFakt")
+
+
+# --- every bundled file matches the checksum in its data card -----------------------------
+
+
+def _card_checksums() -> dict[str, str]:
+    """`path` → sha256 from the checksum tables of data/README.md."""
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    return dict(re.findall(r"^\| `([^`]+)` \| `([0-9a-f]{64})` \|", text, re.MULTILINE))
+
+
+def test_every_bundled_file_has_a_checksum_in_its_data_card():
+    listed = _card_checksums()
+    on_disk = {
+        p.relative_to(data_dir()).as_posix()
+        for p in data_dir().rglob("*")
+        if p.is_file() and p.name != "README.md"
+    }
+    assert on_disk == set(listed), (
+        f"not in the card: {on_disk - set(listed)}; gone: {set(listed) - on_disk}"
+    )
+
+
+@pytest.mark.parametrize("path", sorted(_card_checksums()))
+def test_bundled_file_matches_its_checksum(path):
+    digest = hashlib.sha256((data_dir() / path).read_bytes()).hexdigest()
+    assert digest == _card_checksums()[path], f"data/{path} differs from its data card"
