@@ -108,7 +108,10 @@ def open_model(
             str(folder), backend="onnx", model_kwargs={"file_name": file_name}, **common
         )
         return model, f"onnx-int8 ({config})"
-    return SentenceTransformer(str(folder), backend=family, **common), backend
+    # Name the float file: the folder also holds int8 files once they exist, and without a
+    # name sentence-transformers warns that it found several.
+    options = {"model_kwargs": {"file_name": "onnx/model.onnx"}} if family == "onnx" else {}
+    return SentenceTransformer(str(folder), backend=family, **options, **common), backend
 
 
 def export_folder(model_id: str, revision: str, family: str) -> Path:

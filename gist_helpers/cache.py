@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -75,16 +76,15 @@ class EmbeddingCache:
             try:
                 index = self._read_index(index_file)
                 rows = [(i, h) for i, h in enumerate(index["hashes"]) if h in wanted]
-                if not rows:
-                    continue
-                matrix = self._read_matrix(index_file.with_suffix(".npy"), index)
-            except FileNotFoundError:
-                continue  # removed meanwhile by another process's clean-up
+                # Writers write the data before the index: an index without data is damage.
+                matrix = self._read_matrix(index_file.with_suffix(".npy"), index) if rows else None
+                was_cut = set(index["cut"])
             except Exception as err:  # any damage at all: a miss, never an error
+                if isinstance(err, FileNotFoundError) and not index_file.exists():
+                    continue  # the index itself was removed meanwhile by another process
                 damaged.append(f"{index_file.stem} ({type(err).__name__}: {err})"[:160])
                 self._drop(index_file)
                 continue
-            was_cut = set(index["cut"])
             for i, h in rows:
                 found[h] = matrix[i]
                 wanted.discard(h)
@@ -125,7 +125,7 @@ class EmbeddingCache:
             shard = uuid.uuid4().hex
             write_atomic(self.folder / f"{shard}.npy", payload)
             write_atomic(self.folder / f"{shard}.json", json.dumps(index).encode())
-        except OSError as err:
+        except (OSError, ValueError) as err:
             if str(self.base) not in _unwritable:
                 _unwritable.add(str(self.base))
                 warn(
@@ -138,7 +138,7 @@ class EmbeddingCache:
 
     def _prepare(self) -> None:
         """Create the cache folder with its marker, refusing to adopt a folder that is not ours."""
-        if self.base.exists() and not owns(self.base) and any(self.base.iterdir()):
+        if self.base.exists() and not owns(self.base) and not _only_namespaces(self.base):
             raise PermissionError(
                 f"{self.base} exists and is not a gist-notebooks cache (no {TAG_NAME}); not writing into it"
             )
@@ -146,15 +146,14 @@ class EmbeddingCache:
         if not owns(self.base):
             write_atomic(self.base / TAG_NAME, TAG.encode())
         self.folder.mkdir(exist_ok=True)
-        key_file = self.folder / "key.json"
-        if not key_file.is_file() or _read_json(key_file) != self.key:
-            write_atomic(key_file, json.dumps(self.key, sort_keys=True).encode())
+        if not self._key_matches():
+            write_atomic(self.folder / "key.json", json.dumps(self.key, sort_keys=True).encode())
 
     def _key_matches(self) -> bool:
         """False when key.json is missing (a writer is starting) or belongs to another model."""
         try:
             return _read_json(self.folder / "key.json") == self.key
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # missing, unreadable, not JSON, not UTF-8
             return False
 
     def _read_index(self, index_file: Path) -> dict:
@@ -202,6 +201,15 @@ def owns(folder: Path) -> bool:
     except (OSError, UnicodeDecodeError):
         return False
     return text.startswith(TAG.splitlines()[0]) and "gist-notebooks" in text
+
+
+def _only_namespaces(folder: Path) -> bool:
+    """True for an empty folder, or one holding only cache namespaces (20 hex digits, with a
+    key.json): the layout of caches written before the marker existed, safe to adopt."""
+    return all(
+        p.is_dir() and re.fullmatch(r"[0-9a-f]{20}", p.name) and (p / "key.json").is_file()
+        for p in folder.iterdir()
+    )
 
 
 def cache_size(root: Path | None = None) -> int:

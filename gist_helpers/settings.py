@@ -19,6 +19,8 @@ from pathlib import Path
 
 import platformdirs
 
+from . import validation as check
+
 __all__ = ["quick_mode", "scaled"]
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -49,6 +51,7 @@ def quick_mode() -> bool:
 
 def scaled(full: int, quick: int) -> int:
     """``quick`` in quick mode, else ``full``: the size of a slow step (every notebook)."""
+    full, quick = check.integer(full, "full", minimum=0), check.integer(quick, "quick", minimum=0)
     return quick if quick_mode() else full
 
 

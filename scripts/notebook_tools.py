@@ -33,7 +33,10 @@ if "google.colab" in sys.modules:
     %pip install -q "gist-notebooks[{extras}] @ git+{repo}@{ref}"
 
 import gist_helpers as gh
-
+"""
+# Every notebook but the first loads the model in its setup cell and prints the banner;
+# notebook 01 teaches loading, so it shows the plain call first and loads in its body.
+LOAD = """
 model = gh.load_model()
 print(gh.banner(model))"""
 
@@ -64,7 +67,10 @@ def header_cells(entry: dict, repo: str, ref: str) -> list:
     markdown = f"# {entry['title']}\n\n{entry['goal'].strip()}\n\n{badge(repo, ref, entry['file'])}"
     intro = nbformat.v4.new_markdown_cell(markdown, id="header")
     extras = entry.get("extras", "offline")
-    setup = nbformat.v4.new_code_cell(SETUP.format(repo=repo, ref=ref, extras=extras), id="setup")
+    source = SETUP.format(repo=repo, ref=ref, extras=extras) + (
+        LOAD if entry.get("load", True) else ""
+    )
+    setup = nbformat.v4.new_code_cell(source.rstrip("\n"), id="setup")
     for cell in (intro, setup):
         cell.metadata["tags"] = ["header"]
     return [intro, setup]

@@ -101,9 +101,8 @@ def _mteb_v1_classification(
                 y_s.append(y_train[i])
                 counter[y_train[i]] += 1
         np.random.seed(42)  # Evaluator.__init__, after the shuffle
-        clf = LogisticRegression(
-            random_state=42, max_iter=100
-        )  # n_jobs=-1: no effect.fit(np.asarray(X_s), y_s)
+        # mteb also passed n_jobs=-1, which has had no effect since scikit-learn 1.8
+        clf = LogisticRegression(random_state=42, max_iter=100).fit(np.asarray(X_s), y_s)
         accuracies.append(accuracy_score(y_test, clf.predict(X_test)))
     return accuracies
 

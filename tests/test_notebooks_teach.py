@@ -1,0 +1,155 @@
+"""The notebooks teach the libraries: each calls its subject's library functions in code a reader
+can copy, before any helper that wraps the same job; the helpers they use are few and public;
+every notebook asserts what it teaches; every public helper is tested."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import gist_helpers as gh
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+# notebook: (library calls it must make, [(library call, helper call it must come before)])
+SUBJECTS = {
+    "01_load_the_model": (
+        [
+            "SentenceTransformer(model_id, revision=revision",
+            "local_files_only=True",
+            "model.save(",
+            "model.device",
+        ],
+        [("SentenceTransformer(model_id", "gh.load_model(")],
+    ),
+    "02_encode_texts": (
+        [
+            "model.encode(",
+            "normalize_embeddings=True",
+            "batch_size=",
+            "model.tokenizer",
+            "model.max_seq_length",
+        ],
+        [("model.encode(", "gh.encode(")],
+    ),
+    "03_similarity": (
+        [
+            "model.similarity(",
+            "util.cos_sim(",
+            "util.semantic_search(",
+            "util.paraphrase_mining(",
+            "EmbeddingSimilarityEvaluator(",
+            "spearmanr(",
+        ],
+        [("model.similarity(", "gh.encode(")],
+    ),
+    "04_clustering": (
+        [
+            "KMeans(n_clusters=k, n_init=10, random_state=0)",
+            "AgglomerativeClustering(",
+            "HDBSCAN(",
+            "v_measure_score(",
+            "adjusted_rand_score(",
+            "silhouette_score(",
+            "PCA(",
+            "TSNE(",
+            "MiniBatchKMeans(",
+        ],
+        [("KMeans(", "gh.mteb_clustering("), ("PCA(n_components=2", "gh.plot_clusters_2d(")],
+    ),
+    "05_retrieval_evaluation": (
+        [
+            "util.semantic_search(",
+            "pytrec_eval.RelevanceEvaluator(",
+            "bm25s.BM25(",
+            "faiss.IndexFlatIP(",
+            "faiss.IndexHNSWFlat(",
+        ],
+        [("pytrec_eval.RelevanceEvaluator(", "gh.mteb_retrieval(")],
+    ),
+    "06_faster_on_cpu": (
+        [
+            'backend="onnx"',
+            "export_dynamic_quantized_onnx_model(",
+            'model_kwargs={"file_name"',
+            "quantize_embeddings(",
+            "semantic_search_faiss(",
+        ],
+        [('backend="onnx"', "gh.load_model(backend=")],
+    ),
+    "07_classification": (
+        [
+            "LogisticRegression(",
+            "accuracy_score(",
+            "f1_score(",
+            "KNeighborsClassifier(",
+            "confusion_matrix(",
+        ],
+        [("LogisticRegression(", "gh.mteb_classification(")],
+    ),
+}
+
+
+def _code(path: Path) -> str:
+    """The code of a notebook's cells after its generated header, in order."""
+    cells = nbformat.read(path, as_version=4).cells
+    return "\n".join(
+        c.source
+        for c in cells
+        if c.cell_type == "code" and "header" not in c.metadata.get("tags", [])
+    )
+
+
+def _notebook(stem: str) -> Path:
+    return NOTEBOOKS / f"{stem}.ipynb"
+
+
+@pytest.mark.parametrize("stem", sorted(SUBJECTS))
+def test_each_notebook_calls_the_library_of_its_subject_first(stem):
+    code = _code(_notebook(stem))
+    calls, order = SUBJECTS[stem]
+    missing = [call for call in calls if call not in code]
+    assert not missing, f"{stem} never calls {missing}"
+    for library_call, helper_call in order:
+        assert helper_call in code, f"{stem} no longer uses {helper_call}: update SUBJECTS"
+        assert code.index(library_call) < code.index(helper_call), (
+            f"{stem}: {helper_call} comes before {library_call}"
+        )
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_every_notebook_asserts_what_it_teaches(path):
+    assert re.search(r"^\s*assert ", _code(path), re.MULTILINE), f"{path.name} asserts nothing"
+
+
+def test_notebooks_use_few_helpers_all_public():
+    used = set()
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        used |= set(
+            re.findall(
+                r"\bgh\.(\w+)", "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+            )
+        )
+    assert used <= set(gh.__all__), (
+        f"notebooks reach past the public API: {sorted(used - set(gh.__all__))}"
+    )
+    assert len(used) <= 35 and len(gh.__all__) <= 35, (len(used), len(gh.__all__))
+
+
+def test_every_public_helper_is_tested():
+    tests = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "tests").glob("test_*.py")
+        if p.name != Path(__file__).name
+    )
+    untested = [name for name in gh.__all__ if not re.search(rf"\bgh\.{name}\b", tests)]
+    assert not untested, f"no test calls {untested}"
+
+
+def test_the_package_names_its_public_api_explicitly():
+    init = (ROOT / "gist_helpers" / "__init__.py").read_text(encoding="utf-8")
+    assert "import *" not in init and "__all__" in init
