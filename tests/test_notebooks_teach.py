@@ -81,6 +81,22 @@ SUBJECTS = {
         ],
         [('backend="onnx"', "gh.load_model(backend=")],
     ),
+    "08_embedding_at_scale": (
+        [
+            "ray.init(",
+            "ray.data.read_parquet(",
+            ".map_batches(",
+            "ActorPoolStrategy(size=",
+            ".write_parquet(",
+            "faiss.index_factory(",
+            "add_with_ids(",
+            "faiss.IndexFlatIP(",
+        ],
+        [
+            ("model.encode(", "gh.measure_throughput("),
+            ("faiss.index_factory(", "gh.synthetic_embeddings("),
+        ],
+    ),
     "07_classification": (
         [
             "LogisticRegression(",

