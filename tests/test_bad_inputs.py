@@ -233,7 +233,7 @@ CASES = [
     ),
     (
         "encode: surrogate in Series",
-        lambda m, t: gh.encode(m, pd.Series(["\ud800"], index=["row7"])),
+        lambda m, t: gh.encode(m, pd.Series(["\ud800"], index=["row7"], dtype=object)),
         ValueError,
         r"text at row 'row7' has an unencodable",
     ),
