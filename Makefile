@@ -3,11 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CONSTRAINTS ?= constraints-cpu.txt
-EXTRAS ?= offline,test,lab,onnx,scale
+EXTRAS ?= offline,test,lab,onnx,scale,site
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: help env run test test-latest unit notebooks lab headers clean-notebooks check-notebooks clean
+.PHONY: help env run test test-latest test-browser test-colab unit notebooks lab headers clean-notebooks check-notebooks clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install -q $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[$(EXTRAS)]"
 	touch $@
 
-run: $(STAMP)  ## execute every notebook into build/ (HTML, index.html) and print a table
-	$(BIN)/python scripts/run_notebooks.py
+RUN ?=
+run: $(STAMP)  ## execute every notebook (RUN=07 picks some) into build/, build the site build/site/, print a table
+	$(BIN)/python scripts/run_notebooks.py $(RUN)
 
 test: $(STAMP)  ## unit tests, then every notebook executed by nbval
 	GIST_REQUIRE_ONNX=1 $(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
@@ -33,6 +34,13 @@ test-latest:  ## unit tests and notebooks in .venv-latest: newest sentence-trans
 	$(MAKE) VENV=.venv-latest EXTRAS=offline,test env
 	.venv-latest/bin/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider \
 		--ignore=notebooks/06_faster_on_cpu.ipynb
+
+test-browser: $(STAMP)  ## every notebook run in JupyterLab in headless Chromium; the site at 1280 px (needs chromium)
+	$(BIN)/python -m pip install -q $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[browser]"
+	GIST_BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser -p no:cacheprovider -v
+
+test-colab: $(STAMP)  ## Colab dry run: the setup cells install the project and leave torch and numpy alone
+	$(BIN)/python scripts/colab_check.py
 
 unit: $(STAMP)  ## unit tests only
 	$(BIN)/python -m pytest tests

@@ -1,15 +1,16 @@
-"""Execute every notebook headless into build/: executed copies, HTML and an index page.
+"""Execute the notebooks headless into build/, then build the rendered site (build/site/).
 
     python scripts/run_notebooks.py [NAME_FRAGMENT ...]
 
 Prints a table (notebook, seconds, model used, status) and exits 1 if any notebook failed.
-A failed notebook is still written out, and its status names the exception and links to
-the cell that raised it.
+A failed notebook is still written out, and its status names the exception and the cell
+that raised it. build/results.json keeps one row per notebook; running only some notebooks
+updates their rows and keeps the others, so the site always lists every executed notebook.
 """
 
 from __future__ import annotations
 
-import html
+import json
 import os
 import re
 import sys
@@ -21,9 +22,9 @@ import nbformat
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-from nbconvert import HTMLExporter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_site
 from notebook_tools import NOTEBOOKS, ROOT, project
 
 BUILD = ROOT / "build"
@@ -78,51 +79,36 @@ def run_one(path: Path, entry: dict) -> dict:
             if kernel.has_kernel:  # a kernel manager we pass in is ours to shut down
                 kernel.shutdown_kernel(now=True)
         seconds = time.perf_counter() - start
-    html_name = path.with_suffix(".html").name
     nbformat.write(nb, BUILD / path.name)
-    body, _ = HTMLExporter().from_notebook_node(nb)
-    (BUILD / html_name).write_text(body, encoding="utf-8")
     failure = first_error(nb)
     return {
         "notebook": path.name,
         "title": entry["title"],
         "goal": entry["goal"].strip(),
-        "html": html_name,
-        "seconds": seconds,
+        "seconds": round(seconds, 1),
         "model": model_used(nb),
         "status": "ok"
         if failure is None
         else f"FAILED in cell {failure['cell']}: {failure['error']}",
-        "link": html_name if failure is None else f"{html_name}#{failure['anchor']}",
+        "anchor": "" if failure is None else failure["anchor"],
+        "mode": "quick"
+        if os.environ.get("GIST_QUICK", "").strip().lower() in {"1", "true", "yes", "on"}
+        else "full",
+        "date": time.strftime("%Y-%m-%d %H:%M"),
     }
 
 
-def write_index(rows: list[dict]) -> None:
-    def row(r: dict) -> str:
-        failed = r["status"] != "ok"
-        status = html.escape(r["status"])
-        status = (
-            f"<a class='failed' href='{html.escape(r['link'])}'>{status}</a>" if failed else status
-        )
-        return (
-            f"<tr{' class=failed' if failed else ''}><td><a href='{html.escape(r['html'])}'>"
-            f"{html.escape(r['title'])}</a><div class='file'>{html.escape(r['notebook'])}</div></td>"
-            f"<td>{html.escape(r['goal'])}</td><td class='num'>{r['seconds']:.1f}</td>"
-            f"<td>{html.escape(r['model'])}</td><td>{status}</td></tr>"
-        )
-
-    (BUILD / "index.html").write_text(
-        "<!doctype html><meta charset='utf-8'><title>GIST notebooks</title>"
-        "<style>body{font-family:sans-serif;margin:2em;max-width:80em}"
-        "td,th{padding:.4em .8em;text-align:left;vertical-align:top}th{border-bottom:1px solid #999}"
-        ".num{text-align:right}.file{color:#666;font-size:85%}"
-        "tr.failed td,a.failed{color:#b00020;font-weight:bold}</style>"
-        f"<h1>GIST notebooks, executed {time.strftime('%Y-%m-%d %H:%M')}</h1>"
-        "<p>Read the <a href='../README.md'>README</a> for what they teach and how to run them.</p>"
-        "<table><tr><th>notebook</th><th>what you learn</th><th>seconds</th><th>model used</th>"
-        f"<th>status</th></tr>{''.join(row(r) for r in rows)}</table>",
-        encoding="utf-8",
-    )
+def merge_results(rows: list[dict]) -> list[dict]:
+    """build/results.json with these rows replacing their notebooks' earlier ones."""
+    file = BUILD / "results.json"
+    try:
+        earlier = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        earlier = []
+    fresh = {r["notebook"] for r in rows}
+    merged = [r for r in earlier if isinstance(r, dict) and r.get("notebook") not in fresh] + rows
+    file.write_text(json.dumps(merged, indent=1), encoding="utf-8")
+    return merged
 
 
 def main(fragments: list[str]) -> int:
@@ -138,7 +124,7 @@ def main(fragments: list[str]) -> int:
     for entry in entries:
         print(f"running {entry['file']} …", flush=True)
         rows.append(run_one(NOTEBOOKS / entry["file"], entry))
-    write_index(rows)
+    site = build_site.build(merge_results(rows))
     red, plain = ("\x1b[31m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
     width = max(len(r["notebook"]) for r in rows)
     print(f"\n{'notebook':<{width}}  {'seconds':>8}  model used / status")
@@ -148,10 +134,9 @@ def main(fragments: list[str]) -> int:
             f"{colour}{r['notebook']:<{width}}  {r['seconds']:8.1f}  {r['model']}  {r['status']}{plain if colour else ''}"
         )
         if r["status"] != "ok":
-            print(
-                f"{colour}{'':<{width}}  {'':>8}  see {BUILD / r['link']}{plain if colour else ''}"
-            )
-    print(f"\ntotal {sum(r['seconds'] for r in rows):.1f} s · open {BUILD / 'index.html'}")
+            link = build_site.SITE / Path(r["notebook"]).stem / f"index.html#{r['anchor']}"
+            print(f"{colour}{'':<{width}}  {'':>8}  see {link}{plain if colour else ''}")
+    print(f"\ntotal {sum(r['seconds'] for r in rows):.1f} s · the site: {site}")
     return 0 if all(r["status"] == "ok" for r in rows) else 1
 
 

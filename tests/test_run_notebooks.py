@@ -1,7 +1,9 @@
-"""`make run`'s report: a failed notebook is named, its error is readable and linked, all are listed."""
+"""`make run`: a failed notebook is named, its error is readable and linked, every notebook stays
+listed across partial runs, and the rendered site shows all of it without fetching anything."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import build_site  # noqa: E402
 import run_notebooks  # noqa: E402
 
 BANNER = "print('[model] org/some-model · revision abc · source: stand-in · device: cpu')"
@@ -22,31 +25,54 @@ RAISES = (
 
 @pytest.fixture
 def build(tmp_path, monkeypatch):
-    monkeypatch.setattr(run_notebooks, "BUILD", tmp_path / "build")
-    (tmp_path / "build").mkdir()
-    return tmp_path / "build"
+    folder = tmp_path / "build"
+    folder.mkdir()
+    monkeypatch.setattr(run_notebooks, "BUILD", folder)
+    monkeypatch.setattr(build_site, "BUILD", folder)
+    monkeypatch.setattr(build_site, "SOURCE", folder / "site-src")
+    monkeypatch.setattr(build_site, "SITE", folder / "site")
+    return folder
 
 
 def _notebook(folder: Path, name: str, *sources: str) -> Path:
-    cells = [nbformat.v4.new_code_cell(s, id=f"c{i}") for i, s in enumerate(sources)]
+    cells = [nbformat.v4.new_markdown_cell(f"# {name}")]
+    cells += [nbformat.v4.new_code_cell(s, id=f"c{i}") for i, s in enumerate(sources, start=1)]
     path = folder / name
     nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
     return path
 
 
-def test_a_failure_is_reported_readably_and_every_notebook_is_listed(tmp_path, build):
-    good = _notebook(tmp_path, "01_good.ipynb", BANNER, "1 + 1")
-    bad = _notebook(tmp_path, "02_bad.ipynb", BANNER, "x = 1", RAISES, "print('never runs')")
-    rows = [
-        run_notebooks.run_one(good, {"title": "Good one", "goal": "works"}),
-        run_notebooks.run_one(bad, {"title": "Bad one", "goal": "fails"}),
-    ]
-    assert rows[0]["status"] == "ok" and rows[0]["model"] == "org/some-model (stand-in)"
-    status = rows[1]["status"]
-    assert status == "FAILED in cell 2: FileNotFoundError: model_qint8_avx2.onnx is missing"
-    assert rows[1]["link"] == "02_bad.html#cell-id=c2"
-    assert 'id="cell-id=c2"' in (build / "02_bad.html").read_text()  # the link's target exists
-    run_notebooks.write_index(rows)
-    page = (build / "index.html").read_text()
-    assert "Good one" in page and "Bad one" in page and "\x1b" not in page
-    assert "<tr class=failed>" in page and "href='02_bad.html#cell-id=c2'" in page
+def test_a_failure_is_reported_readably_and_every_notebook_stays_listed(tmp_path, build):
+    good = _notebook(tmp_path, "01_load_the_model.ipynb", BANNER, "1 + 1")
+    bad = _notebook(
+        tmp_path, "02_encode_texts.ipynb", BANNER, "x = 1", RAISES, "print('never runs')"
+    )
+    first = run_notebooks.run_one(good, {"title": "Good one", "goal": "works"})
+    assert first["status"] == "ok" and first["model"] == "org/some-model (stand-in)"
+    run_notebooks.merge_results([first])
+    second = run_notebooks.run_one(bad, {"title": "Bad one", "goal": "fails"})
+    assert (
+        second["status"] == "FAILED in cell 3: FileNotFoundError: model_qint8_avx2.onnx is missing"
+    )
+    assert second["anchor"] == "cell-id=c3"
+    rows = run_notebooks.merge_results([second])  # a partial run keeps the first notebook's row
+    assert [r["notebook"] for r in rows] == ["01_load_the_model.ipynb", "02_encode_texts.ipynb"]
+
+    index = build_site.build(rows)
+    page = index.read_text()
+    assert "Good one" in page and "Bad one" in page
+    assert (
+        "\x1b" not in page
+        and "FAILED in cell 3: FileNotFoundError: model_qint8_avx2.onnx is missing" in page
+    )
+    assert 'class="failed"' in page and 'href="02_encode_texts/#cell-id=c3"' in page
+    failed_page = (build / "site" / "02_encode_texts" / "index.html").read_text()
+    assert 'id="cell-id=c3"' in failed_page  # the link's target exists
+    assert "What this page ran on" in failed_page and "org/some-model (stand-in)" in failed_page
+    assert (build / "site" / "search" / "search_index.json").is_file()
+    # what a browser would load (scripts, images, stylesheets), as opposed to links a reader may follow
+    fetched = re.findall(
+        r'<(?:script|img|iframe|source)[^>]*\ssrc="(https?://[^"]+)"', page + failed_page
+    )
+    fetched += re.findall(r'<link[^>]*\shref="(https?://[^"]+)"', page + failed_page)
+    assert not fetched, f"the site would fetch {fetched}"
