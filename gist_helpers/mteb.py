@@ -172,38 +172,37 @@ def mteb_clustering(
 
 
 def _check_qrels(qrels) -> dict[str, dict[str, int]]:
-    if not isinstance(qrels, Mapping) or not qrels:
+    if isinstance(qrels, Mapping) and not qrels:
         raise TypeError(
-            f"qrels must be a non-empty dict {{query id: {{doc id: grade}}}}, got {check.describe(qrels)}."
+            "qrels must be a non-empty dict {query id: {doc id: grade}}, got an empty one."
         )
-    out = {}
-    for query_id, judged in qrels.items():
-        if not isinstance(judged, Mapping):
-            raise TypeError(
-                f"qrels[{query_id!r}] must be a dict {{doc id: grade}}, got {check.describe(judged)}."
-            )
-        for doc_id, grade in judged.items():
-            if isinstance(grade, bool) or not isinstance(grade, (int, np.integer)):
-                raise TypeError(
-                    f"qrels[{query_id!r}][{doc_id!r}] must be an integer grade, got {check.describe(grade)}."
-                )
-        out[str(query_id)] = {str(d): int(g) for d, g in judged.items()}
-    return out
+    return _nested(qrels, "qrels", "non-empty dict {query id: {doc id: grade}}", _grade)
 
 
 def _check_run(run) -> dict[str, dict[str, float]]:
-    if not isinstance(run, Mapping):
-        raise TypeError(
-            f"run must be a dict {{query id: {{doc id: score}}}}, got {check.describe(run)}."
-        )
+    return _nested(
+        run,
+        "run",
+        "dict {query id: {doc id: score}}",
+        lambda value, name: check.number(value, name),
+    )
+
+
+def _nested(value, name: str, shape: str, item) -> dict[str, dict]:
+    """A dict of dicts with string keys, each inner value checked by ``item(value, its name)``."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a {shape}, got {check.describe(value)}.")
     out = {}
-    for query_id, docs in run.items():
-        if not isinstance(docs, Mapping):
-            raise TypeError(
-                f"run[{query_id!r}] must be a dict {{doc id: score}}, got {check.describe(docs)}."
-            )
-        scores = {}
-        for doc_id, score in docs.items():
-            scores[str(doc_id)] = check.number(score, f"run[{query_id!r}][{doc_id!r}]")
-        out[str(query_id)] = scores
+    for outer, inner in value.items():
+        if not isinstance(inner, Mapping):
+            raise TypeError(f"{name}[{outer!r}] must be a dict, got {check.describe(inner)}.")
+        out[str(outer)] = {
+            str(key): item(v, f"{name}[{outer!r}][{key!r}]") for key, v in inner.items()
+        }
     return out
+
+
+def _grade(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer grade, got {check.describe(value)}.")
+    return int(value)

@@ -32,8 +32,9 @@ def show(
     caption: str | None = None,
     decimals: int = 4,
 ) -> pd.io.formats.style.Styler:
-    """A results table ready to read: numbers to ``decimals``, text left-aligned, provenance
-    (model, revision, source columns, or ``model``) in the caption instead of in every row.
+    """A results table ready to read: numbers to ``decimals`` significant digits (whole numbers
+    with thousands separators), text left-aligned, provenance (model, revision, source columns,
+    or ``model``) in the caption instead of in every row.
 
     The DataFrame itself keeps its columns; this only changes how it is displayed.
     """
@@ -57,9 +58,12 @@ def show(
         notes.append(f"{column}: {table[column].iloc[0]}")
     shown = table.drop(columns=hidden)
     text_columns = [c for c in shown.columns if not pd.api.types.is_numeric_dtype(shown[c])]
-    styler = shown.style.format(precision=decimals, thousands=",").set_caption(
-        " · ".join(notes) or None
-    )
+    numbers = {
+        c: (lambda v, d=decimals: _number(v, d)) for c in shown.columns if c not in text_columns
+    }
+    styler = shown.style.format(numbers, na_rep="–")
+    if notes:
+        styler = styler.set_caption(" · ".join(notes))
     styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
     return styler.set_table_styles(
         [
@@ -70,6 +74,15 @@ def show(
             {"selector": "th", "props": "text-align: left;"},
         ]
     )
+
+
+def _number(value, digits: int) -> str:
+    """``digits`` significant digits for a score (0.6451, 28.94); a grouped whole number otherwise."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if not digits or float(value).is_integer() or abs(value) >= 10**digits:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}g}"
 
 
 def plot_clusters_2d(

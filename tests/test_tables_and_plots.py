@@ -110,6 +110,10 @@ def test_show_moves_provenance_to_the_caption_and_keeps_the_data(model):
     assert "SciFact, test split" in html and "sentence-transformers/all-MiniLM-L6-v2" in html
     assert "model: m/x" in html and "source: stand-in" in html and ">0.1235<" in html
     assert "text-align: left" in html
+    counts = gh.show(
+        pd.DataFrame({"texts": [13083.0, 28.939], "nprobe": [float("nan"), 8.0]})
+    ).to_html()
+    assert ">13,083<" in counts and ">28.94<" in counts and ">–<" in counts and ">8<" in counts
     assert list(table.columns) == ["system", "nDCG@10", "model", "source"]  # the data is untouched
 
 
