@@ -14,6 +14,7 @@ progress bar needs a widget manager from a CDN and teaches nothing on a static p
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import re
 import shutil
