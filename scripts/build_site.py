@@ -178,6 +178,10 @@ def build(rows: list[dict] | None = None) -> Path:
         "/* the notebooks have no mathematics */\n", encoding="utf-8"
     )
     (SOURCE / "mkdocs.yml").write_text(config(rows), encoding="utf-8")
+    if importlib.util.find_spec("mkdocs") is None:
+        raise RuntimeError(
+            "the site is built with mkdocs: pip install -e '.[site]' (make installs it)"
+        )
     done = subprocess.run(
         [
             sys.executable,
