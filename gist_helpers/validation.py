@@ -155,23 +155,6 @@ def labels(value, n: int, name: str = "labels") -> np.ndarray:
     return np.asarray(items, dtype=object)
 
 
-def ids(value, n: int, name: str) -> list[str]:
-    """``n`` unique ids (turned into strings)."""
-    if value is None or isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be a list with one id per row, got {describe(value)}.")
-    out = [str(item) for item in value]
-    if len(out) != n:
-        raise ValueError(f"{name} has {len(out)} ids for {n} rows; pass exactly one id per row.")
-    seen: dict[str, int] = {}
-    for position, item in enumerate(out):
-        if item in seen:
-            raise ValueError(
-                f"{name}: id {item!r} appears twice (positions {seen[item]} and {position}); ids must be unique."
-            )
-        seen[item] = position
-    return out
-
-
 def describe(value) -> str:
     """A short description of a value for an error message: its type and a clipped repr."""
     if value is None:
