@@ -8,6 +8,7 @@ and written for this project, and ``"scifact"``, BEIR's SciFact (see data/README
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import os
@@ -16,6 +17,8 @@ import shutil
 import urllib.request
 import uuid
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -72,6 +75,7 @@ class RetrievalDataset:
         and random other documents up to ``n_docs``. Its scores are not the full set's."""
         n_queries = check.integer(n_queries, "n_queries", minimum=1)
         n_docs = check.integer(n_docs, "n_docs", minimum=1)
+        seed = check.integer(seed, "seed", minimum=0)
         if n_queries >= len(self.queries) and n_docs >= len(self.corpus):
             return self
         rng = np.random.default_rng(seed)
@@ -106,7 +110,9 @@ def load_beir(
     """
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"source must be a dataset name or a folder, got {check.describe(source)}.")
-    if not isinstance(split, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", split):
+    if not isinstance(split, str):
+        raise TypeError(f"split must be a split name such as 'test', got {check.describe(split)}.")
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", split):
         raise ValueError(f"split={split!r} is not a split name; use e.g. 'test', 'dev' or 'train'.")
     check.boolean(download, "download")
     folder, name = _locate(source, download)
@@ -131,15 +137,21 @@ def _locate(source: str | os.PathLike, download: bool) -> tuple[Path, str]:
                 f"{as_path} is not a folder; pass a folder in BEIR layout (corpus.jsonl, …)."
             )
         return as_path, as_path.name
-    name = text.strip().lower()
-    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
+    written = text.strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", written):
         raise ValueError(
             f"{source!r} is neither a folder nor a BEIR dataset name such as 'scifact'."
         )
-    candidates = [data_dir() / name, data_dir() / "beir" / name, beir_folder(name)]
+    name = written.lower()  # BEIR's names (and download URLs) are lower-case
+    spellings = dict.fromkeys([written, name])  # the folder as written first: MyData/, then mydata/
+    candidates = [
+        folder
+        for spelling in spellings
+        for folder in (data_dir() / spelling, data_dir() / "beir" / spelling, beir_folder(spelling))
+    ]
     for folder in candidates:
         if _find(folder, "corpus.jsonl"):
-            return folder, name
+            return folder, folder.name
     url = BEIR_URL.format(name=name)
     if download and url_answers(url, PROBE_SECONDS, http_errors_count=False):
         return _download(name, url), name
@@ -206,6 +218,13 @@ def extract_zip(archive: Path, target: Path, origin: str) -> None:
         raise DatasetUnavailableError(
             f"{origin} is not a valid zip file ({err}); download it again."
         ) from None
+    except (RuntimeError, NotImplementedError, EOFError, zlib.error) as err:
+        # An encrypted entry (RuntimeError), a compression method zipfile cannot read
+        # (NotImplementedError), or a damaged compressed stream.
+        raise DatasetUnavailableError(
+            f"{origin} cannot be unzipped here ({type(err).__name__}: {err}); download it again, "
+            "or unzip it with another tool and pass the folder to load_beir."
+        ) from None
 
 
 def _find(folder: Path, name: str) -> Path | None:
@@ -267,59 +286,71 @@ def _open_lines(path: Path):
     return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
 
 
+def _lines(path: Path, show: bool = False) -> Iterator[tuple[int, str]]:
+    """(line number, text) of a UTF-8 file, gzipped or not, split at ``\\n`` only; a damaged
+    gzip stream or a byte that is not UTF-8 raises ``ValueError`` naming the file and line."""
+    number = 0
+    try:
+        with _open_lines(path) as handle:
+            lines = tqdm(handle, desc=f"reading {path.name}", unit=" lines", disable=not show)
+            for number, raw in enumerate(lines, start=1):
+                if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[len(codecs.BOM_UTF8) :]
+                try:
+                    yield number, raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise ValueError(
+                        f"{path}: line {number} is not UTF-8 (byte 0x{raw[err.start]:02x}, "
+                        f"{err.reason}); re-save the file as UTF-8."
+                    ) from None
+    except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+        raise ValueError(
+            f"{path} is a damaged gzip file: reading it fails at line {number + 1} "
+            f"({type(err).__name__}: {err}); download or compress it again."
+        ) from None
+
+
 def _read_jsonl(path: Path, kind: str, *, with_title: bool) -> dict[str, tuple[str, str]]:
     """{id: (title, text)}; errors name the file, the line and the id."""
     out: dict[str, tuple[str, str]] = {}
     lines: dict[str, int] = {}
     show = progress_enabled(path.stat().st_size, threshold=50_000_000)
-    with _open_lines(path) as handle:
-        for number, raw in enumerate(
-            tqdm(handle, desc=f"reading {path.name}", unit=" lines", disable=not show), start=1
-        ):
-            try:
-                line = raw.decode("utf-8").strip()
-            except UnicodeDecodeError as err:
-                raise ValueError(
-                    f"{path}: line {number} is not UTF-8 ({err.reason}); re-save the file as UTF-8."
-                ) from None
-            if not line:
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(
-                    f"{path}: line {number} is not valid JSON ({err.msg} at column {err.colno}); fix or delete that line."
-                ) from None
-            if not isinstance(record, dict):
-                raise ValueError(
-                    f"{path}: line {number} is a JSON {type(record).__name__}, not an object with _id and text."
-                )
-            item_id = record.get("_id")
-            if (
-                item_id is None
-                or isinstance(item_id, (dict, list, bool))
-                or not str(item_id).strip()
-            ):
-                raise ValueError(
-                    f'{path}: line {number} has no usable "_id"; every {kind} needs a unique id.'
-                )
-            item_id = str(item_id)
-            text = record.get("text")
-            title = record.get("title") or "" if with_title else ""
-            if not isinstance(text, str) or not isinstance(title, str):
-                raise ValueError(
-                    f'{path}: line {number} ({kind} {item_id!r}) has a "text" or "title" that is not a string.'
-                )
-            try:
-                check.texts([title, text], f"{kind} {item_id!r} ({path.name} line {number})")
-            except ValueError as err:
-                raise ValueError(str(err)) from None
-            if item_id in out:
-                raise ValueError(
-                    f"{path}: {kind} id {item_id!r} appears on line {lines[item_id]} and line {number}; "
-                    "ids must be unique, so remove or rename one."
-                )
-            out[item_id], lines[item_id] = (title, text), number
+    for number, line in _lines(path, show):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ValueError(
+                f"{path}: line {number} is not valid JSON ({err.msg} at column {err.colno}); fix or delete that line."
+            ) from None
+        if not isinstance(record, dict):
+            raise ValueError(
+                f"{path}: line {number} is a JSON {type(record).__name__}, not an object with _id and text."
+            )
+        item_id = record.get("_id")
+        if item_id is None or isinstance(item_id, (dict, list, bool)) or not str(item_id).strip():
+            raise ValueError(
+                f'{path}: line {number} has no usable "_id"; every {kind} needs a unique id.'
+            )
+        item_id = str(item_id)
+        text = record.get("text")
+        title = record.get("title") or "" if with_title else ""
+        if not isinstance(text, str) or not isinstance(title, str):
+            raise ValueError(
+                f'{path}: line {number} ({kind} {item_id!r}) has a "text" or "title" that is not a string.'
+            )
+        try:
+            check.texts([title, text], f"{kind} {item_id!r} ({path.name} line {number})")
+        except ValueError as err:
+            raise ValueError(str(err)) from None
+        if item_id in out:
+            raise ValueError(
+                f"{path}: {kind} id {item_id!r} appears on line {lines[item_id]} and line {number}; "
+                "ids must be unique, so remove or rename one."
+            )
+        out[item_id], lines[item_id] = (title, text), number
     return out
 
 
@@ -327,39 +358,41 @@ def _read_qrels(path: Path) -> dict[str, dict[str, int]]:
     qrels: dict[str, dict[str, int]] = {}
     lines: dict[tuple[str, str], int] = {}
     repeated = 0
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            fields = line.rstrip("\r\n").split("\t")
-            if len(fields) != 3:
-                fields = line.split()
-            if number == 1 and len(fields) == 3 and not re.fullmatch(r"\s*-?[0-9.]+\s*", fields[2]):
-                continue  # a header line (BEIR's is "query-id corpus-id score")
-            if len(fields) != 3:
+    first = True
+    for number, line in _lines(path):
+        if not line.strip():
+            continue
+        fields = line.rstrip("\r\n").split("\t")
+        if len(fields) != 3:
+            fields = line.split()
+        if first and _is_qrels_header(fields):
+            first = False
+            continue  # BEIR's header: query-id, corpus-id, score
+        first = False
+        if len(fields) != 3:
+            raise ValueError(
+                f"{path}: line {number} has {len(fields)} fields; expected query-id, corpus-id and score separated by tabs."
+            )
+        query_id, doc_id, raw = (f.strip() for f in fields)
+        try:
+            value = float(raw)
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value) or value != int(value):
+            raise ValueError(
+                f"{path}: line {number} has score {raw!r}; scores must be integers (0, 1, 2, …)."
+            )
+        key = (query_id, doc_id)
+        if key in lines:
+            if qrels[query_id][doc_id] != int(value):
                 raise ValueError(
-                    f"{path}: line {number} has {len(fields)} fields; expected query-id, corpus-id and score separated by tabs."
+                    f"{path}: query {query_id!r} / document {doc_id!r} is judged {qrels[query_id][doc_id]} on line "
+                    f"{lines[key]} and {int(value)} on line {number}; keep one of the two lines."
                 )
-            query_id, doc_id, raw = (f.strip() for f in fields)
-            try:
-                value = float(raw)
-            except ValueError:
-                value = float("nan")
-            if not np.isfinite(value) or value != int(value):
-                raise ValueError(
-                    f"{path}: line {number} has score {raw!r}; scores must be integers (0, 1, 2, …)."
-                )
-            key = (query_id, doc_id)
-            if key in lines:
-                if qrels[query_id][doc_id] != int(value):
-                    raise ValueError(
-                        f"{path}: query {query_id!r} / document {doc_id!r} is judged {qrels[query_id][doc_id]} on line "
-                        f"{lines[key]} and {int(value)} on line {number}; keep one of the two lines."
-                    )
-                repeated += 1
-                continue
-            lines[key] = number
-            qrels.setdefault(query_id, {})[doc_id] = int(value)
+            repeated += 1
+            continue
+        lines[key] = number
+        qrels.setdefault(query_id, {})[doc_id] = int(value)
     if not qrels:
         raise ValueError(
             f"{path} has no judgements; expected lines 'query-id<TAB>corpus-id<TAB>score'."
@@ -371,3 +404,18 @@ def _read_qrels(path: Path) -> dict[str, dict[str, int]]:
             stacklevel=4,
         )
     return qrels
+
+
+# Names a qrels header gives its three columns (BEIR writes "query-id corpus-id score").
+_HEADER_NAMES = (
+    {"queryid", "qid", "query"},
+    {"corpusid", "docid", "documentid", "did", "doc", "document", "corpus"},
+    {"score", "relevance", "rel", "label", "grade", "judgement", "judgment"},
+)
+
+
+def _is_qrels_header(fields: list[str]) -> bool:
+    """True when the three fields name the columns (query-id, corpus-id, score and variants
+    such as ``query_id``, ``doc-id``, ``relevance``); a line that only fails to parse is not."""
+    names = [re.sub(r"[\s_-]", "", f).lower() for f in fields]
+    return len(names) == 3 and all(n in allowed for n, allowed in zip(names, _HEADER_NAMES))

@@ -84,6 +84,10 @@ def name_clusters(
 
 def _clusters(values, n: int) -> np.ndarray:
     """Integer cluster labels, one per row (as scikit-learn's fit_predict returns them)."""
+    if values is None or isinstance(values, (str, bytes, dict)):
+        raise TypeError(
+            f"clusters must be a sequence of integer labels, one per row, got {check.describe(values)}."
+        )
     pred = np.asarray(values)
     if pred.ndim != 1 or len(pred) != n:
         raise ValueError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -106,25 +107,27 @@ def load_sts_file(path: str | os.PathLike, *, layout: str = "auto") -> pd.DataFr
 
     ``layout="stsb"``: tab-separated, no header, fields genre, file, year, id, score,
     sentence1, sentence2, read with quoting off (extra trailing fields ignored).
-    ``layout="table"``: a header with sentence1, sentence2, score (tab or comma).
-    ``"auto"`` tells them apart by the first line. Scores outside 0–5 are kept, with a
-    :class:`DataWarning` naming their rows. Notebook 03.
+    ``layout="table"``: a header with sentence1, sentence2, score (tab or comma); every row
+    has as many fields as the header. ``"auto"`` tells them apart by the first line.
+    Every field is read as written, as a string (``NA``, ``null`` or ``123`` are texts);
+    only ``score`` becomes a number. Lines end at ``\\n`` or ``\\r\\n`` only, and errors name
+    the line. Scores outside 0–5 are kept, with a :class:`DataWarning` naming their rows.
+    Notebook 03.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file path, got {check.describe(path)}.")
-    file = Path(path).expanduser()
+    file = check.path(path, "path")
     if not file.is_file():
         raise FileNotFoundError(f"{file} does not exist or is not a file; check the path.")
     check.choice(layout, "layout", ("auto", "stsb", "table"))
-    text = read_text(file)
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
+    lines = split_lines(read_text(file))
+    content = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+    if not content:
         raise ValueError(f"{file} is empty; an STS file needs at least one pair.")
     if layout == "auto":
-        header = {c.strip().strip('"').lower() for c in lines[0].replace("\t", ",").split(",")}
+        first = content[0][1]
+        header = {c.strip().strip('"').lower() for c in first.replace("\t", ",").split(",")}
         if set(STS_REQUIRED) <= header:
             layout = "table"
-        elif lines[0].count("\t") >= len(STSB_COLUMNS) - 1:
+        elif first.count("\t") >= len(STSB_COLUMNS) - 1:
             layout = "stsb"
         else:
             raise ValueError(
@@ -132,7 +135,7 @@ def load_sts_file(path: str | os.PathLike, *, layout: str = "auto") -> pd.DataFr
                 f"nor {len(STSB_COLUMNS)} tab-separated STS Benchmark fields; "
                 "pass layout='stsb' or layout='table'."
             )
-    pairs = _read_stsb(file, text) if layout == "stsb" else _read_table(file, text, lines[0])
+    pairs = _read_stsb(file, content) if layout == "stsb" else _read_table(file, lines)
     if pairs.empty:
         raise ValueError(f"{file} has a header but no pairs; an STS file needs at least one.")
     out_of_range = pairs.index[~pairs["score"].between(0, 5)].tolist()
@@ -144,6 +147,13 @@ def load_sts_file(path: str | os.PathLike, *, layout: str = "auto") -> pd.DataFr
         )
     pairs.attrs["name"] = file.name
     return pairs
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines ending at ``\\n`` or ``\\r\\n`` only. ``str.splitlines`` also breaks at U+2028,
+    form feeds and other Unicode boundaries, which are characters inside a field here."""
+    lines = re.split(r"\r?\n", text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def read_text(file: Path) -> str:
@@ -159,11 +169,9 @@ def read_text(file: Path) -> str:
         ) from None
 
 
-def _read_stsb(file: Path, text: str) -> pd.DataFrame:
+def _read_stsb(file: Path, lines: list[tuple[int, str]]) -> pd.DataFrame:
     rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in lines:
         fields = line.split("\t")  # quoting off: a '"' is part of the sentence
         if len(fields) < len(STSB_COLUMNS):
             raise ValueError(
@@ -177,26 +185,75 @@ def _read_stsb(file: Path, text: str) -> pd.DataFrame:
     return frame[STS_REQUIRED + ["genre", "file", "year", "id"]]
 
 
-def _read_table(file: Path, text: str, first: str) -> pd.DataFrame:
+def _read_table(file: Path, lines: list[str]) -> pd.DataFrame:
+    """A header line, then rows of exactly as many fields, every field kept as a string."""
+    first = next(line for line in lines if line.strip())
     sep = "\t" if file.suffix.lower() == ".tsv" or "\t" in first else ","
-    # Tab-separated text is read with quoting off (as the STS Benchmark is); CSV with quotes.
+    # Tab-separated text is read with quoting off (as the STS Benchmark is); CSV with quotes,
+    # where a quoted field may span lines.
     quoting = csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL
-    frame = pd.read_csv(io.StringIO(text), sep=sep, quoting=quoting)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in STS_REQUIRED if c not in frame.columns]
+    records = _records(file, lines, sep, quoting)
+    (_, header), rows = records[0], records[1:]
+    columns = [c.strip() or f"Unnamed: {i}" for i, c in enumerate(header)]
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise ValueError(
+            f"{file}: the header names column(s) {twice} more than once; rename one of each."
+        )
+    missing = [c for c in STS_REQUIRED if c not in columns]
     if missing:
         raise ValueError(
-            f"{file} has no column(s) {missing} (found {list(frame.columns)}); "
+            f"{file} has no column(s) {missing} (found {columns}); "
             "rename its columns to sentence1, sentence2, score."
         )
-    frame["score"] = [_score(v, file, f"row {i}") for i, v in zip(frame.index, frame["score"])]
-    for column in ("sentence1", "sentence2"):
-        bad = frame.index[~frame[column].map(lambda x: isinstance(x, str))].tolist()
-        if bad:
+    kind = "tab" if sep == "\t" else "comma"
+    for number, fields in rows:
+        if len(fields) != len(columns):
+            hint = (
+                "put quotes around a field that contains a comma"
+                if sep == ","
+                else "a field must not contain a tab"
+            )
             raise ValueError(
-                f"{file}: {column} is empty at row(s) {check.shown(bad)}; fix or drop those rows."
+                f"{file} line {number} has {len(fields)} {kind}-separated fields but the header "
+                f"has {len(columns)} ({', '.join(columns)}); {hint}, or fix the line."
+            )
+    frame = pd.DataFrame([fields for _, fields in rows], columns=columns, dtype=str)
+    where = [number for number, _ in rows]
+    frame["score"] = [_score(v, file, f"line {n}") for n, v in zip(where, frame["score"])]
+    for column in ("sentence1", "sentence2"):
+        empty = [n for n, v in zip(where, frame[column]) if not v.strip()]
+        if empty:
+            raise ValueError(
+                f"{file}: {column} is empty on line(s) {check.shown(empty)}; fix or drop them."
             )
     return frame[STS_REQUIRED + [c for c in frame.columns if c not in STS_REQUIRED]]
+
+
+def _records(file: Path, lines: list[str], sep: str, quoting: int) -> list[tuple[int, list[str]]]:
+    """(first line number, fields) of each record; a quoted field may span lines."""
+    consumed = 0
+
+    def source():
+        nonlocal consumed
+        for line in lines:
+            consumed += 1
+            yield line + "\n"
+
+    reader = csv.reader(source(), delimiter=sep, quoting=quoting, strict=True)
+    records = []
+    while True:
+        start = consumed + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as err:
+            raise ValueError(
+                f"{file} line {consumed} is not valid CSV ({err}); check its quotes."
+            ) from None
+        if fields and (len(fields) > 1 or fields[0].strip()):  # blank lines are skipped
+            records.append((start, fields))
 
 
 def _score(raw, file: Path, where: str) -> float:

@@ -22,7 +22,7 @@ end in a normalisation layer).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pytrec_eval
@@ -35,6 +35,7 @@ from . import validation as check
 __all__ = ["mteb_classification", "mteb_clustering", "mteb_retrieval"]
 
 K_VALUES = (1, 3, 5, 10, 20, 100, 1000)
+SEED_MAX = 2**32 - 1  # numpy's RandomState takes seeds up to this
 
 
 def mteb_retrieval(
@@ -52,9 +53,7 @@ def mteb_retrieval(
     rounding, its MRR, and ``ignore_identical_ids`` (on for ArguAna and Quora). Notebook 05.
     """
     qrels, run = _check_qrels(qrels), _check_run(run)
-    k_values = [check.integer(k, "k_values", minimum=1) for k in k_values]
-    if not k_values:
-        raise ValueError("k_values is empty; pass cut-offs such as (1, 3, 5, 10, 100).")
+    k_values = _cutoffs(k_values)
     if check.boolean(ignore_identical_ids, "ignore_identical_ids"):
         run = {q: {d: s for d, s in docs.items() if d != q} for q, docs in run.items()}
     cuts = ",".join(map(str, k_values))
@@ -119,7 +118,7 @@ def mteb_classification(
     y_test = check.labels(test_labels, len(X_test), "test_labels")
     n_experiments = check.integer(n_experiments, "n_experiments")
     samples_per_label = check.integer(samples_per_label, "samples_per_label")
-    seed = check.integer(seed, "seed", minimum=0)
+    seed = check.integer(seed, "seed", minimum=0, maximum=SEED_MAX)
     if len(set(y_train.tolist())) < 2:
         raise ValueError("train_labels has a single class; classification needs at least two.")
     positions = np.arange(len(y_train))
@@ -165,10 +164,28 @@ def mteb_clustering(
     if k < 2:
         raise ValueError("labels has a single class; clustering is scored against at least two.")
     batch_size = check.integer(batch_size, "batch_size")
+    seed = check.integer(seed, "seed", minimum=0, maximum=SEED_MAX)
     kmeans = MiniBatchKMeans(
         n_clusters=k, batch_size=batch_size, n_init="auto", random_state=np.random.RandomState(seed)
     )
     return float(v_measure_score(y.tolist(), kmeans.fit_predict(X)))
+
+
+def _cutoffs(k_values) -> list[int]:
+    """The cut-offs as a list of distinct positive integers (one integer is refused: it is
+    easy to mean "up to 10" by ``k_values=10``, which would silently score k = 10 alone)."""
+    if isinstance(k_values, (str, bytes, Mapping)) or not isinstance(k_values, Iterable):
+        raise TypeError(
+            "k_values must be a sequence of cut-offs such as (1, 3, 5, 10, 100); for one "
+            f"cut-off write (10,). Got {check.describe(k_values)}."
+        )
+    cuts = [check.integer(k, f"k_values[{i}]", minimum=1) for i, k in enumerate(k_values)]
+    if not cuts:
+        raise ValueError("k_values is empty; pass cut-offs such as (1, 3, 5, 10, 100).")
+    twice = sorted({k for k in cuts if cuts.count(k) > 1})
+    if twice:
+        raise ValueError(f"k_values lists {check.shown(twice)} more than once; give each once.")
+    return cuts
 
 
 def _check_qrels(qrels) -> dict[str, dict[str, int]]:

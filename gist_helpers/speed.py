@@ -26,6 +26,7 @@ def measure_throughput(
     as the model sees them (special tokens included, cut at its limit), the fair unit when
     texts differ in length. Notebooks 02 and 06.
     """
+    info = model_info(model)
     items = check.texts(texts)
     if not items:
         raise ValueError("texts is empty; pass at least one text to time.")
@@ -37,7 +38,6 @@ def measure_throughput(
     start = time.perf_counter()
     model.encode(items, batch_size=batch_size, show_progress_bar=False)
     seconds = time.perf_counter() - start
-    info = model_info(model)
     return {
         "model": info.model_id,
         "device": info.device,

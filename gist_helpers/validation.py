@@ -12,12 +12,16 @@ Texts: any ``str`` is accepted, including the empty string and text with NUL cha
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Sequence
+import os
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 __all__: list[str] = []
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def texts(value, name: str = "texts") -> list[str]:
@@ -34,6 +38,11 @@ def texts(value, name: str = "texts") -> list[str]:
     if isinstance(value, (set, frozenset, dict)):
         raise TypeError(
             f"{name} is a {type(value).__name__}, which has no fixed order; pass a list."
+        )
+    if isinstance(value, pd.DataFrame):  # iterating a DataFrame yields its column names
+        raise TypeError(
+            f"{name} is a DataFrame (columns {shown(value.columns.tolist())}); pass its column "
+            'of texts, e.g. df["text"], not the whole table.'
         )
     if isinstance(value, pd.Series):
         missing = value.index[value.isna()].tolist()
@@ -70,6 +79,29 @@ def _encodable(text: str, name: str, where: str) -> str:
     return text
 
 
+def text(value, name: str, *, empty: bool = False) -> str:
+    """A string (a name, a title, a caption); blank only with ``empty=True``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {describe(value)}.")
+    if not empty and not value.strip():
+        raise ValueError(f"{name} is empty; pass a short text, e.g. a name.")
+    return _encodable(value, name, "")
+
+
+def path(value, name: str) -> Path:
+    """A file or folder path given as ``str`` or ``os.PathLike`` (``~`` expanded)."""
+    raw = os.fspath(value) if isinstance(value, os.PathLike) else value
+    if not isinstance(raw, str):
+        raise TypeError(
+            f"{name} must be a file or folder path (a str or pathlib.Path), got {describe(value)}."
+        )
+    if not raw.strip():
+        raise ValueError(f"{name} is empty; pass the path of a file or folder.")
+    if "\0" in raw:
+        raise ValueError(f"{name} {raw!r} contains a NUL character, which no path can hold.")
+    return Path(raw).expanduser()
+
+
 def integer(value, name: str, *, minimum: int | None = 1, maximum: int | None = None) -> int:
     """An int (not a bool, not a float) within ``minimum``–``maximum``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -88,7 +120,14 @@ def number(value, name: str, *, low: float | None = None, high: float | None = N
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value}.")
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{name} must lie between {low} and {high}, got {value}.")
+        bounds = (
+            f"lie between {low:g} and {high:g}"
+            if low is not None and high is not None
+            else f"be at least {low:g}"
+            if low is not None
+            else f"be at most {high:g}"
+        )
+        raise ValueError(f"{name} must {bounds}, got {value}.")
     return float(value)
 
 
@@ -111,15 +150,20 @@ def choice(value, name: str, options: Sequence[str]) -> str:
 
 
 def matrix(value, name: str, *, width: int | None = None) -> np.ndarray:
-    """A non-empty 2-D float32 array of finite numbers (one row per text)."""
-    if hasattr(value, "detach"):  # a torch tensor
-        value = value.detach().cpu().numpy()
+    """A non-empty 2-D float32 array of finite numbers (one row per text).
+
+    Real numbers only (booleans, integers, floats): complex numbers, dates and text are
+    refused, and so is a finite value beyond float32's range (it would become infinite).
+    """
+    if hasattr(value, "detach"):  # a torch tensor; numpy has no bfloat16
+        value = value.detach().cpu()
+        value = value.float().numpy() if str(value.dtype) == "torch.bfloat16" else value.numpy()
     try:
         array = np.asarray(value)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a 2-D numeric array, got {describe(value)}.") from None
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}.")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a numeric array of real numbers, got dtype {array.dtype}.")
     if array.ndim != 2:
         raise ValueError(f"{name} must be 2-D (rows × dimensions), got shape {array.shape}.")
     if array.shape[0] == 0 or array.shape[1] == 0:
@@ -133,20 +177,32 @@ def matrix(value, name: str, *, width: int | None = None) -> np.ndarray:
         raise ValueError(
             f"{name} row(s) {shown(bad.tolist())} contain NaN or inf; re-encode those texts."
         )
+    if array.dtype.kind == "f" and array.dtype.itemsize > 4:
+        huge = np.flatnonzero((np.abs(array) > FLOAT32_MAX).any(axis=1))
+        if huge.size:
+            raise ValueError(
+                f"{name} row(s) {shown(huge.tolist())} hold values beyond float32's range "
+                f"(±{FLOAT32_MAX:.3g}), which would become infinite; rescale them."
+            )
     return np.ascontiguousarray(array, dtype=np.float32)
 
 
 def labels(value, n: int, name: str = "labels") -> np.ndarray:
     """One hashable, non-missing label per row (``n`` of them)."""
-    if value is None or isinstance(value, (str, bytes)):
+    if (
+        value is None
+        or isinstance(value, (str, bytes, Mapping, pd.DataFrame))
+        or not isinstance(value, Iterable)
+    ):
         raise TypeError(f"{name} must be a sequence with one label per row, got {describe(value)}.")
-    items = value.tolist() if isinstance(value, (pd.Series, np.ndarray)) else list(value)
+    items = value.tolist() if isinstance(value, (pd.Series, pd.Index, np.ndarray)) else list(value)
     if len(items) != n:
         raise ValueError(f"{name} has {len(items)} entries for {n} rows; give one label per row.")
     for position, item in enumerate(items):
-        if item is None or (isinstance(item, float) and math.isnan(item)):
+        if pd.api.types.is_scalar(item) and pd.isna(item):  # None, NaN, pd.NA, NaT
             raise ValueError(
-                f"{name} at position {position} is missing (None/NaN); every row needs a label."
+                f"{name} at position {position} is missing ({describe(item)}); every row needs "
+                "a label."
             )
         if not isinstance(item, Hashable):
             raise TypeError(
@@ -159,7 +215,9 @@ def describe(value) -> str:
     """A short description of a value for an error message: its type and a clipped repr."""
     if value is None:
         return "None"
-    if isinstance(value, float) and math.isnan(value):
+    if value is pd.NA or value is pd.NaT:
+        return repr(value)
+    if isinstance(value, (float, np.floating)) and math.isnan(value):
         return "NaN"
     text = repr(value)
     return f"{type(value).__name__} {text[:40] + '…' if len(text) > 40 else text}"

@@ -241,6 +241,75 @@ def test_bad_files_raise_naming_the_line(tmp_path, files, match):
         gh.load_beir(folder)
 
 
+def test_a_malformed_first_qrels_line_is_an_error_not_a_header(tmp_path):
+    folder = write_beir(tmp_path / "first", qrels=[("q1", "cats", "two")] + QRELS, header=False)
+    with pytest.raises(ValueError, match=r"test.tsv: line 1 has score 'two'"):
+        gh.load_beir(folder)
+    folder = write_beir(tmp_path / "first", qrels=["q1 cats"] + QRELS, header=False)
+    with pytest.raises(ValueError, match=r"test.tsv: line 1 has 2 fields"):
+        gh.load_beir(folder)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "query-id\tcorpus-id\tscore",
+        "query_id\tdoc_id\tscore",
+        "qid\tdocid\trelevance",
+        "Query-ID\tCorpus-ID\tScore",
+        "query id\tdocument id\tlabel",
+    ],
+)
+def test_a_qrels_header_is_recognised_by_its_names(tmp_path, header):
+    folder = write_beir(tmp_path / "named", qrels=[header] + QRELS, header=False)
+    assert gh.load_beir(folder).qrels["q1"] == {"cats": 2, "moon": 0}
+    folder = write_beir(tmp_path / "late", qrels=QRELS + [header], header=False)
+    with pytest.raises(ValueError, match=r"line 6 has score"):  # a header only comes first
+        gh.load_beir(folder)
+
+
+def test_a_non_utf8_qrels_file_names_the_file_and_line(tmp_path):
+    folder = write_beir(tmp_path / "latin")
+    qrels = folder / "qrels" / "test.tsv"
+    qrels.write_bytes(qrels.read_bytes() + "q1\tcaf\u00e9\t1\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"test.tsv: line 7 is not UTF-8 \(byte 0xe9"):
+        gh.load_beir(folder)
+
+
+@pytest.mark.parametrize("name", ["corpus.jsonl", "queries.jsonl"])
+@pytest.mark.parametrize(
+    ("damage", "match"),
+    [
+        (lambda data: data[: len(data) // 2], r"EOFError"),  # cut short
+        (lambda data: b"plain text, not gzip", r"BadGzipFile"),
+        (lambda data: data[:-8] + bytes(8), r"BadGzipFile: CRC check failed"),  # wrong checksum
+        (lambda data: data[:12] + bytes(len(data) - 20) + data[-8:], r"zlib|error"),  # bad stream
+    ],
+)
+def test_a_damaged_gzip_file_names_the_file_and_line(beir, name, damage, match):
+    extra = [{"_id": f"filler-{i}", "text": f"filler document number {i}"} for i in range(300)]
+    body = b"".join(json.dumps(d).encode() + b"\n" for d in DOCS + extra)
+    if name == "queries.jsonl":
+        body = (beir / name).read_bytes()
+    (beir / f"{name}.gz").write_bytes(damage(gzip.compress(body)))
+    (beir / name).unlink()
+    with pytest.raises(
+        ValueError,
+        match=rf"{name}.gz is a damaged gzip file: reading it fails at line \d+ .*{match}",
+    ):
+        gh.load_beir(beir)
+
+
+def test_the_folder_is_found_as_written_in_the_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIST_DATA_DIR", str(tmp_path))
+    write_beir(tmp_path / "MyData")
+    ds = gh.load_beir("MyData", download=False)
+    assert ds.name == "MyData" and ds.path == tmp_path / "MyData"
+    write_beir(tmp_path / "beir" / "lowercase")
+    assert gh.load_beir("LowerCase", download=False).path == tmp_path / "beir" / "lowercase"
+    assert gh.load_beir("lowercase", download=False).name == "lowercase"
+
+
 def test_repeated_identical_judgements_are_merged_and_reported(tmp_path):
     folder = write_beir(tmp_path / "dup", qrels=QRELS + [("q2", "stocks", 1)])
     with pytest.warns(gh.DataWarning, match="1 repeated judgement"):
@@ -290,6 +359,38 @@ def test_a_broken_archive_is_a_clear_error(tmp_path):
     (tmp_path / "broken.zip").write_bytes(b"PK not really a zip")
     with pytest.raises(gh.DatasetUnavailableError, match="not a valid zip file"):
         extract_zip(tmp_path / "broken.zip", tmp_path / "out", "broken.zip")
+
+
+def _flag_entries(archive: Path, *, encrypted: bool = False, method: int | None = None) -> Path:
+    """Mark every entry of a zip as encrypted or compressed with an unknown method, in both
+    its local header and the central directory, as other zip tools write them."""
+    data = bytearray(archive.read_bytes())
+    for signature, flags, compression in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        at = data.find(signature)
+        while at != -1:
+            if encrypted:
+                data[at + flags] |= 1
+            if method is not None:
+                data[at + compression : at + compression + 2] = method.to_bytes(2, "little")
+            at = data.find(signature, at + 4)
+    archive.write_bytes(bytes(data))
+    return archive
+
+
+@pytest.mark.parametrize(
+    ("flags", "match"),
+    [
+        ({"encrypted": True}, r"RuntimeError: .*encrypted"),
+        ({"method": 99}, r"NotImplementedError: That compression method is not supported"),
+    ],
+)
+def test_an_archive_zipfile_cannot_read_is_a_clear_error(tmp_path, flags, match):
+    archive = _flag_entries(_zip(tmp_path / "odd.zip", {"set/corpus.jsonl": "{}"}), **flags)
+    with pytest.raises(
+        gh.DatasetUnavailableError,
+        match=rf"odd.zip cannot be unzipped here \({match}.*another tool",
+    ):
+        extract_zip(archive, tmp_path / "out", "odd.zip")
 
 
 def test_a_failed_download_leaves_nothing_behind(monkeypatch):

@@ -124,6 +124,72 @@ def test_bundled_csv_reads_like_the_bundled_loader(tmp_path):
     pd.testing.assert_frame_equal(gh.load_sts_file(path), bundled[gh.load_sts_file(path).columns])
 
 
+def test_every_field_is_read_as_written(tmp_path):
+    """Missing-value markers and numbers are texts here; nothing moves into the index."""
+    path = tmp_path / "as-written.csv"
+    path.write_text(
+        "sentence1,sentence2,score,note\nNone,NA,1,007\nnull,N/A,2.5,\n1,2,3,1e3\nnan,#N/A,0,TRUE\n"
+    )
+    pairs = gh.load_sts_file(str(path))  # a path given as a str
+    assert pairs["sentence1"].tolist() == ["None", "null", "1", "nan"]
+    assert pairs["sentence2"].tolist() == ["NA", "N/A", "2", "#N/A"]
+    assert pairs["note"].tolist() == ["007", "", "1e3", "TRUE"]
+    assert pairs["score"].tolist() == [1.0, 2.5, 3.0, 0.0]
+    assert pairs.index.tolist() == [0, 1, 2, 3]
+
+
+def test_unicode_line_boundaries_are_characters_inside_a_field(tmp_path):
+    """Only \\n and \\r\\n end a line: U+2028, U+2029, U+0085, form feed and the file
+    separators are characters of a sentence, and later lines keep their numbers."""
+    odd = ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e"]
+    rows = [
+        ("main", "f", "2012", f"{i:04d}", "2.0", f"left{c}side", f"right{c}side")
+        for i, c in enumerate(odd)
+    ]
+    stsb = tmp_path / "sts-odd.csv"
+    stsb.write_text("\r\n".join("\t".join(r) for r in rows) + "\r\n", encoding="utf-8")
+    pairs = gh.load_sts_file(stsb)
+    assert pairs["sentence1"].tolist() == [f"left{c}side" for c in odd]
+    assert pairs["sentence2"].tolist() == [f"right{c}side" for c in odd]
+    stsb.write_text(
+        "\n".join("\t".join(r) for r in rows) + "\nmain\tf\t2012\t9\t1.0\tshort\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=rf"line {len(odd) + 1} has 6 tab-separated fields"):
+        gh.load_sts_file(stsb)
+    table = tmp_path / "odd.csv"
+    table.write_text(
+        "sentence1,sentence2,score\n" + "".join(f"a{c}b,c{c}d,1\n" for c in odd) + "x,y,oops\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=rf"line {len(odd) + 2}: score 'oops'"):
+        gh.load_sts_file(table)
+
+
+def test_a_quoted_field_may_span_lines_and_errors_keep_the_line_number(tmp_path):
+    path = tmp_path / "multiline.csv"
+    path.write_text(
+        'sentence1,sentence2,score\n"first line\nsecond line",other,4\n\nc,d,2\n',
+        encoding="utf-8",
+    )
+    pairs = gh.load_sts_file(path)
+    assert pairs["sentence1"].tolist() == ["first line\nsecond line", "c"]
+    path.write_text(
+        'sentence1,sentence2,score\n"first line\nsecond line",other,4\nc,d,2,extra\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"line 4 has 4 comma-separated fields"):
+        gh.load_sts_file(path)
+
+
+def test_readers_of_user_files_never_split_at_unicode_boundaries():
+    """str.splitlines breaks at U+2028 and form feeds: the modules that read user files split
+    at newlines only."""
+    for module in ("data.py", "beir.py"):
+        source = (ROOT / "gist_helpers" / module).read_text(encoding="utf-8")
+        assert ".splitlines(" not in source, module
+
+
 @pytest.mark.parametrize(
     ("content", "layout", "error", "match"),
     [
@@ -133,19 +199,19 @@ def test_bundled_csv_reads_like_the_bundled_loader(tmp_path):
             "sentence1,sentence2,score\na,b,\nc,d,2\n",
             "auto",
             ValueError,
-            "row 0: score nan is not a number",
+            "line 2: score '' is not a number",
         ),
         (
             "sentence1,sentence2,score\na,b,high\n",
             "auto",
             ValueError,
-            "row 0: score 'high' is not a number",
+            "line 2: score 'high' is not a number",
         ),
         (
             "sentence1,sentence2,score\n,b,1\nc,d,2\n",
             "auto",
             ValueError,
-            r"sentence1 is empty at row\(s\) 0",
+            r"sentence1 is empty on line\(s\) 2",
         ),
         ("\n\n", "auto", ValueError, "is empty"),
         ("sentence1,sentence2,score\n", "auto", ValueError, "no pairs"),

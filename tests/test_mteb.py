@@ -142,3 +142,28 @@ def test_clustering_follows_mteb_v1():
     assert gh.mteb_clustering(X, [str(x) for x in labels]) == pytest.approx(
         expected
     )  # any label type
+
+
+def test_embeddings_come_as_numpy_or_torch_of_any_float_width():
+    """float64 within float32's range, and torch tensors, bfloat16 included (numpy has none)."""
+    import torch
+
+    rng = np.random.default_rng(2)
+    labels = rng.integers(0, 3, 90)
+    X = (rng.standard_normal((3, 8))[labels] + 0.5 * rng.standard_normal((90, 8))).astype(
+        np.float32
+    )
+    expected = gh.mteb_clustering(X, labels)
+    assert gh.mteb_clustering(X.astype(np.float64), labels) == expected
+    assert gh.mteb_clustering(torch.from_numpy(X), labels) == expected
+    rounded = torch.from_numpy(X).to(torch.bfloat16)
+    assert gh.mteb_clustering(rounded, labels) == gh.mteb_clustering(
+        rounded.float().numpy(), labels
+    )
+
+
+def test_k_values_take_any_sequence_of_distinct_cut_offs():
+    qrels, run = {"q": {"a": 1, "b": 1}}, {"q": {"a": 0.9, "c": 0.5, "b": 0.1}}
+    scores = gh.mteb_retrieval(qrels, run, k_values=[2])
+    assert scores["recall_at_2"] == 0.5 and "main_score" not in scores
+    assert gh.mteb_retrieval(qrels, run, k_values=range(1, 4))["recall_at_3"] == 1.0

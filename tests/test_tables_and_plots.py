@@ -6,10 +6,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import dataclasses
+import itertools
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.markers import MarkerStyle
 from sklearn.feature_extraction.text import CountVectorizer
 
 import gist_helpers as gh
@@ -95,6 +100,81 @@ def test_cluster_map_gives_each_cluster_its_topic_colour():
     left_colours, right_colours = colours(left), colours(right)
     assert all(left_colours[key(x, y)] == right_colours[key(x, y)] for x, y in coords[3:])
     assert len(gh.plot_clusters_2d(coords, np.zeros(60, dtype=int)).axes) == 1
+
+
+def _lab(rgb) -> np.ndarray:
+    """CIELAB of an sRGB colour (D65), to measure how far apart two colours look."""
+    linear = np.where(
+        np.asarray(rgb) <= 0.04045,
+        np.asarray(rgb) / 12.92,
+        ((np.asarray(rgb) + 0.055) / 1.055) ** 2.4,
+    )
+    xyz = (
+        np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+        @ linear
+    )
+    f = np.cbrt(xyz / [0.95047, 1.0, 1.08883])  # every palette colour is far above the linear toe
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_noise_is_black_crosses_on_top_and_ten_groups_never_share_a_colour():
+    rng = np.random.default_rng(1)
+    coords = rng.standard_normal((240, 2))
+    clusters = np.arange(240) % 12 - 1  # noise and clusters 0–10: eleven groups
+    fig = gh.plot_clusters_2d(coords, clusters)
+    by_label = {c.get_label(): c for c in fig.axes[0].collections}
+    noise = by_label.pop("noise (20)")
+    assert tuple(noise.get_facecolor()[0]) == (0, 0, 0, 1) and noise.get_alpha() in (None, 1)
+    cross = MarkerStyle("x")
+    assert np.allclose(
+        noise.get_paths()[0].vertices, cross.get_path().transformed(cross.get_transform()).vertices
+    )
+    assert noise.get_zorder() > max(c.get_zorder() for c in by_label.values())
+    colours = {label: c.get_facecolor()[0][:3] for label, c in by_label.items()}
+    first_ten = [str(i) for i in range(10)]
+    for a, b in itertools.combinations(first_ten, 2):
+        distance = np.linalg.norm(_lab(colours[a]) - _lab(colours[b]))
+        assert distance > 20, f"groups {a} and {b} look alike (ΔE {distance:.1f})"
+    for label in first_ten:
+        L, a, b = _lab(colours[label])
+        assert np.hypot(a, b) > 20 and L > 35, f"group {label} is grey or near black"
+    # The eleventh group repeats the first colour with another marker shape.
+    assert np.allclose(colours["10"], colours["0"])
+    assert len(by_label["10"].get_paths()[0].vertices) != len(by_label["0"].get_paths()[0].vertices)
+
+
+def test_a_map_where_every_point_is_noise_still_plots():
+    """HDBSCAN may find no cluster at all: a valid outcome the map must show."""
+    coords = np.random.default_rng(2).standard_normal((30, 2))
+    fig = gh.plot_clusters_2d(coords, np.full(30, -1), ["a", "b", "c"] * 10, method="HDBSCAN")
+    left, right = fig.axes
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["noise (30)"]
+    assert [t.get_text() for t in right.get_legend().get_texts()] == ["a", "b", "c"]
+    assert len(gh.plot_clusters_2d(coords, np.full(30, -1)).axes) == 1
+
+
+def test_show_cuts_only_commit_ids_and_reads_as_text(model, monkeypatch):
+    from IPython.core.formatters import DisplayFormatter
+
+    table = pd.DataFrame(
+        {"system": ["bm25", "dense"], "nDCG@10": [0.66213, 0.6451], "texts": [5183.0, 5183.0]}
+    )
+    styled = gh.show(table, model, caption="SciFact, test split")
+    revision = gh.model_info(model).revision
+    assert not re.fullmatch(r"[0-9a-f]{40}", revision)
+    assert f"revision {revision} ·" in styled.caption  # the stand-in's label, whole
+    text = repr(styled)
+    assert "Styler" not in text and "0x" not in text
+    lines = text.splitlines()
+    assert lines[0].split() == ["system", "nDCG@10", "texts"]
+    assert lines[1].split() == ["0", "bm25", "0.6621", "5,183"]
+    assert lines[-1] == styled.caption and str(styled) == text
+    shown, _ = DisplayFormatter().format(styled)  # what a notebook stores for the cell
+    assert shown["text/plain"] == text and ">0.6621<" in shown["text/html"]
+    commit = "d6c4190f9e01b9994dc7cac99cf2f2b85cfb57bc"
+    info = dataclasses.replace(gh.model_info(model), revision=commit)
+    monkeypatch.setattr("gist_helpers.plots.model_info", lambda m: info)
+    assert "revision d6c4190f9e01 ·" in gh.show(table, model).caption
 
 
 def test_show_moves_provenance_to_the_caption_and_keeps_the_data(model):
