@@ -93,18 +93,42 @@ def _tensor_state(model: torch.nn.Module) -> tuple:
 
 
 def _precision(model: SentenceTransformer, tensors: tuple) -> str:
-    """Device, dtypes and the settings that change float32 arithmetic on it."""
+    """Device, dtypes and the settings that change float32 arithmetic there."""
     device = tensors[0][3] if tensors else model.device
     dtypes = sorted({str(dtype).removeprefix("torch.") for _, _, dtype, _, _ in tensors})
-    text = (
-        f"{device.type} {'+'.join(dtypes) or 'graph'} matmul:{torch.get_float32_matmul_precision()}"
-    )
+    text = f"{device.type} {'+'.join(dtypes) or 'graph'} {_float32_settings()}"
     if device.type == "cuda":
-        text += (
-            f" {torch.cuda.get_device_name(device)} tf32:"
-            f"{torch.backends.cuda.matmul.allow_tf32}/{torch.backends.cudnn.allow_tf32}"
-        )
+        text += f" {torch.cuda.get_device_name(device)}"
     return text
+
+
+# Where torch >= 2.9 sets the precision of float32 arithmetic (TF32 on CUDA, bf16 with oneDNN).
+_FP32_SETTINGS = (
+    "",
+    "cuda.matmul",
+    "cudnn",
+    "cudnn.conv",
+    "mkldnn",
+    "mkldnn.matmul",
+    "mkldnn.conv",
+)
+
+
+def _float32_settings() -> str:
+    """The float32 precision settings (the new ones where they exist: reading the old TF32
+    flags warns on torch >= 2.9)."""
+    if hasattr(torch.backends, "fp32_precision"):
+        values = []
+        for name in _FP32_SETTINGS:
+            owner = torch.backends
+            for part in filter(None, name.split(".")):
+                owner = getattr(owner, part)
+            values.append(f"{name or 'all'}:{getattr(owner, 'fp32_precision', '?')}")
+        return " ".join(values)
+    return (
+        f"matmul:{torch.get_float32_matmul_precision()} "
+        f"tf32:{torch.backends.cuda.matmul.allow_tf32}/{torch.backends.cudnn.allow_tf32}"
+    )
 
 
 def _modules(model: SentenceTransformer) -> str:

@@ -12,6 +12,7 @@ import torch
 import gist_helpers as gh
 from gist_helpers import model as model_module
 from gist_helpers.fingerprint import changed, fingerprint
+from tests.test_backends import needs_onnx
 
 TEXTS = ["A cat sits on the mat.", "Stocks fell sharply on Monday.", "The kitten rests on a rug."]
 
@@ -127,3 +128,33 @@ def test_the_digest_is_computed_once_per_change(fresh, monkeypatch):
     assert len(calls) == 1
     sgd_step(fresh)
     assert fingerprint(fresh)["weights"] != first and len(calls) == 2
+
+
+def test_the_float32_precision_settings_are_part_of_the_key(fresh):
+    """torch.set_float32_matmul_precision("medium") lets float32 matmuls run in TF32 on CUDA
+    and bf16 on oneDNN CPUs: other vectors, so another key."""
+    before = fingerprint(fresh)["precision"]
+    previous = torch.get_float32_matmul_precision()
+    try:
+        torch.set_float32_matmul_precision("medium")
+        assert fingerprint(fresh)["precision"] != before
+    finally:
+        torch.set_float32_matmul_precision(previous)
+
+
+@needs_onnx
+def test_an_exported_graph_is_fingerprinted_by_its_file(model):
+    from gist_helpers.backends import export_folder, graph_digest
+
+    for key in [k for k in model_module._LOADED if k[3] == "onnx"]:
+        del model_module._LOADED[key]  # exported into another test's cache
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gh.StandInWarning)
+        onnx = gh.load_model(backend="onnx")
+    graph = export_folder(model_module.STAND_IN_ID, gh.model_info(model).revision, "onnx")
+    assert not list(onnx.parameters()) and not changed(onnx)
+    assert fingerprint(onnx)["weights"] == graph_digest([graph / "onnx" / "model.onnx"])
+    assert fingerprint(onnx)["weights"].startswith("sha256:")
+    cached = gh.encode(onnx, TEXTS)
+    np.testing.assert_allclose(cached, gh.encode(onnx, TEXTS, cache=False), atol=1e-6)
+    del model_module._LOADED[next(k for k, v in model_module._LOADED.items() if v is onnx)]
