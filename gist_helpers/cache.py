@@ -106,7 +106,8 @@ class EmbeddingCache:
         if damaged:
             warn(
                 f"{len(damaged)} damaged shard(s) in the embedding cache {self.folder} were "
-                f"deleted and their texts encoded again: {'; '.join(damaged[:3])}",
+                f"{'deleted' if owns(self.base) else 'skipped'} and their texts encoded again: "
+                f"{'; '.join(damaged[:3])}",
                 CacheWarning,
                 stacklevel=3,
             )

@@ -376,3 +376,15 @@ def test_clear_cache_names_a_file_it_could_not_delete(model, monkeypatch):
     with pytest.warns(gh.CacheWarning, match=rf"could not delete 1 file.*{stuck.name}"):
         assert gh.clear_cache() == total - stuck_size
     assert stuck.is_file()
+
+
+def test_a_reader_deletes_nothing_in_a_cache_without_the_marker(tmp_path):
+    """A cache from before the marker (or one that is not ours): damage is skipped, not deleted."""
+    store = EmbeddingCache({"model_id": "m", "revision": "r", "dimension": 4}, root=tmp_path)
+    store.put([text_hash("x")], np.ones((1, 4), dtype=np.float32))
+    (store.base / TAG_NAME).unlink()
+    npy = next(store.folder.glob("*.npy"))
+    npy.write_bytes(npy.read_bytes()[:40])
+    with pytest.warns(gh.CacheWarning, match="were skipped and their texts encoded again"):
+        assert store.get([text_hash("x")]) == ({}, set())
+    assert npy.is_file() and npy.with_suffix(".json").is_file()
