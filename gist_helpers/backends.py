@@ -29,6 +29,7 @@ BACKENDS = ("torch", "torch-fp16", "onnx", "onnx-int8", "openvino")
 _EXTRA = {"onnx": "onnx", "onnx-int8": "onnx", "openvino": "openvino"}  # backend -> its extra
 CPU_BACKENDS = tuple(_EXTRA)
 _NEEDS = {"onnx": ("onnxruntime", "optimum.onnxruntime"), "openvino": ("openvino", "optimum.intel")}
+_GRAPH = {"onnx": "onnx/model.onnx", "openvino": "openvino/openvino_model.xml"}  # in an export
 
 
 INT8_CONFIGS = ("arm64", "avx2", "avx512", "avx512_vnni")
@@ -93,12 +94,13 @@ def check_backend(backend: str, device: str) -> None:
 
 def open_model(
     path: str, model_id: str, revision: str, backend: str, device: str
-) -> tuple[SentenceTransformer, str]:
-    """Load ``path`` with ``backend``; return the model and the backend's full label."""
+) -> tuple[SentenceTransformer, str, list[Path]]:
+    """Load ``path`` with ``backend``; return the model, the backend's full label and the
+    exported graph files it runs (none for torch)."""
     common = {"device": device, "local_files_only": True, "trust_remote_code": False}
     if backend in ("torch", "torch-fp16"):
         model = SentenceTransformer(path, model_kwargs={"use_safetensors": True}, **common)
-        return (model.half(), backend) if backend == "torch-fp16" else (model, backend)
+        return (model.half() if backend == "torch-fp16" else model), backend, []
     family = _EXTRA[backend]
     folder = _exported(path, model_id, revision, family)
     if backend == "onnx-int8":
@@ -107,11 +109,25 @@ def open_model(
         model = SentenceTransformer(
             str(folder), backend="onnx", model_kwargs={"file_name": file_name}, **common
         )
-        return model, f"onnx-int8 ({config})"
+        return model, f"onnx-int8 ({config})", [folder / file_name]
     # Name the float file: the folder also holds int8 files once they exist, and without a
     # name sentence-transformers warns that it found several.
     options = {"model_kwargs": {"file_name": "onnx/model.onnx"}} if family == "onnx" else {}
-    return SentenceTransformer(str(folder), backend=family, **options, **common), backend
+    model = SentenceTransformer(str(folder), backend=family, **options, **common)
+    graph = _GRAPH[family]
+    return model, backend, [folder / graph, (folder / graph).with_suffix(".bin")]
+
+
+def graph_digest(files: list[Path]) -> str:
+    """A sha256 of the graph files a model runs (those that exist)."""
+    digest = hashlib.sha256()
+    for file in files:
+        if file.is_file():
+            digest.update(f"{file.name};".encode())
+            with file.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+    return "sha256:" + digest.hexdigest()[:24]
 
 
 def export_folder(model_id: str, revision: str, family: str) -> Path:
@@ -122,20 +138,37 @@ def export_folder(model_id: str, revision: str, family: str) -> Path:
 
 
 def _exported(path: str, model_id: str, revision: str, family: str) -> Path:
+    """The export folder, made once: written under a temporary name of ours, then renamed into
+    place. A folder already there without the exported graph is not ours: it is never
+    written into or replaced."""
     folder = export_folder(model_id, revision, family)
-    marker = folder / ("onnx/model.onnx" if family == "onnx" else "openvino/openvino_model.xml")
-    if marker.exists():
+    graph = folder / _GRAPH[family]
+    if graph.is_file():
         return folder
+    _refuse_foreign(folder)
     tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}")
-    with _quiet_export():
-        model = SentenceTransformer(path, backend=family, device="cpu", local_files_only=True)
-        model.save(str(tmp))
-    folder.parent.mkdir(parents=True, exist_ok=True)
     try:
-        tmp.rename(folder)
-    except OSError:  # another process finished first: keep its copy
-        shutil.rmtree(tmp, ignore_errors=True)
+        with _quiet_export():
+            model = SentenceTransformer(path, backend=family, device="cpu", local_files_only=True)
+            model.save(str(tmp))
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # another process finished first: keep its copy
+            tmp.rename(folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # our own temporary copy, if it is still there
+    if not graph.is_file():
+        _refuse_foreign(folder)
     return folder
+
+
+def _refuse_foreign(folder: Path) -> None:
+    """Raise if ``folder`` exists with something in it but not our exported graph."""
+    if folder.is_symlink() or (folder.is_dir() and any(folder.iterdir())) or folder.is_file():
+        raise FileExistsError(
+            f"{folder} exists but holds no model exported by gist-notebooks "
+            f"({_GRAPH[folder.name]} is missing); it is not replaced. Move it elsewhere "
+            "(or delete it if it is a broken export), then load the model again."
+        )
 
 
 def _quantised(folder: Path, config: str) -> str:

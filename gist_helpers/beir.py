@@ -170,8 +170,15 @@ def _locate(source: str | os.PathLike, download: bool) -> tuple[Path, str]:
 
 
 def _download(name: str, url: str) -> Path:
-    """Download and unzip into the cache; nothing is left behind if any step fails."""
-    root = beir_folder(name).parent
+    """Download and unzip into the cache; nothing is left behind if any step fails.
+
+    The new folder is marked as ours (:data:`DOWNLOAD_MARKER`, listing the files unzipped).
+    A folder already at ``<cache>/beir/<name>`` is replaced only if it is such a download
+    holding nothing else; otherwise the download is refused before it starts, saying what to move.
+    """
+    target = beir_folder(name)
+    _refuse_to_replace(target)
+    root = target.parent
     root.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex
     partial, staging = root / f".{name}.{token}.zip.part", root / f".{name}.{token}.unzipping"
@@ -189,22 +196,28 @@ def _download(name: str, url: str) -> Path:
         found = next((p.parent for p in staging.rglob("corpus.jsonl*")), None)
         if found is None:
             raise DatasetUnavailableError(f"{url} has no corpus.jsonl; is {name!r} a BEIR dataset?")
-        shutil.rmtree(beir_folder(name), ignore_errors=True)
-        shutil.move(str(found), beir_folder(name))
+        _mark_download(found, url)
+        _refuse_to_replace(target)  # again: the folder may have appeared while downloading
+        _remove_download(target)
+        try:
+            found.rename(target)  # only onto a missing or empty folder
+        except OSError:
+            _refuse_to_replace(target)
+            raise
     except OSError as err:
-        if isinstance(err, DatasetUnavailableError):
+        if isinstance(err, (DatasetUnavailableError, FileExistsError)):
             raise
         raise DatasetUnavailableError(
             f"downloading {url} failed ({type(err).__name__}: {err}); try again."
         ) from err
     finally:
         partial.unlink(missing_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
-    return beir_folder(name)
+        shutil.rmtree(staging, ignore_errors=True)  # our own temporary folder
+    return target
 
 
 def extract_zip(archive: Path, target: Path, origin: str) -> None:
-    """Unzip ``archive`` into ``target``, refusing any entry that would land outside it."""
+    """Unzip ``archive`` into ``target`` (a new folder), refusing any entry that would land outside it."""
     try:
         with zipfile.ZipFile(archive) as handle:
             root = target.resolve()
@@ -225,6 +238,87 @@ def extract_zip(archive: Path, target: Path, origin: str) -> None:
             f"{origin} cannot be unzipped here ({type(err).__name__}: {err}); download it again, "
             "or unzip it with another tool and pass the folder to load_beir."
         ) from None
+
+
+DOWNLOAD_MARKER = ".gist-notebooks-download.json"
+
+
+def _mark_download(folder: Path, url: str) -> None:
+    """Record in ``folder`` that we made it, and every file we unzipped into it."""
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    marker = {"written by": "gist-notebooks load_beir", "url": url, "files": files}
+    (folder / DOWNLOAD_MARKER).write_text(json.dumps(marker, indent=1), encoding="utf-8")
+
+
+def _our_files(folder: Path) -> list[str] | None:
+    """The files a marked download folder lists as ours, or None if it carries no marker."""
+    try:
+        marker = json.loads((folder / DOWNLOAD_MARKER).read_text(encoding="utf-8"))
+        files = marker["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return files
+
+
+def _foreign_items(folder: Path) -> list[str]:
+    """What ``folder`` holds that a download of ours did not write (links are not entered)."""
+    ours = set(_our_files(folder) or ()) | {DOWNLOAD_MARKER}
+    foreign = []
+    for here, dirs, files in os.walk(folder):
+        base = Path(here)
+        for name in files + [d for d in dirs if (base / d).is_symlink()]:
+            relative = (base / name).relative_to(folder).as_posix()
+            if relative not in ours or (base / name).is_symlink():
+                foreign.append(relative)
+    return sorted(foreign)
+
+
+def _refuse_to_replace(target: Path) -> None:
+    """Raise FileExistsError, saying what to move, unless ``target`` is missing, an empty
+    folder, or a download of ours holding nothing else."""
+    if not target.exists() and not target.is_symlink():
+        return
+    real_dir = target.is_dir() and not target.is_symlink()
+    marked = real_dir and _our_files(target) is not None
+    if real_dir and (not any(target.iterdir()) or marked and not _foreign_items(target)):
+        return
+    if marked:
+        held = f"files the download did not write: {', '.join(_foreign_items(target)[:5])}"
+    elif real_dir:
+        held = f"no {DOWNLOAD_MARKER}; it holds {', '.join(sorted(p.name for p in target.iterdir())[:5])}"
+    else:
+        held = "it is not a folder of ours"
+    nested = next(iter(sorted(target.glob("*/corpus.jsonl*"))), None) if real_dir else None
+    advice = (
+        f"It looks unzipped one level too deep: move the contents of {nested.parent} up into "
+        f"{target} and it is used without downloading."
+        if nested is not None
+        else f"Move or rename {target}, then load the dataset again to download a fresh copy."
+    )
+    raise FileExistsError(
+        f"{target} exists and is not a download made by gist-notebooks ({held}), so it is "
+        f"not replaced. {advice}"
+    )
+
+
+def _remove_download(target: Path) -> None:
+    """Delete a download of ours (checked by :func:`_refuse_to_replace`): the files it lists,
+    its marker, then the folders left empty. A missing or empty folder is simply removed."""
+    if not target.is_dir() or target.is_symlink():
+        return
+    for relative in _our_files(target) or ():
+        path = target / relative
+        if (
+            path.is_file()
+            and not path.is_symlink()
+            and path.resolve().is_relative_to(target.resolve())
+        ):
+            path.unlink()
+    (target / DOWNLOAD_MARKER).unlink(missing_ok=True)
+    for here, _dirs, _files in sorted(os.walk(target), key=lambda w: -len(w[0])):
+        Path(here).rmdir()  # empty by now; an OSError here means it is not, and stops us
 
 
 def _find(folder: Path, name: str) -> Path | None:

@@ -2,26 +2,31 @@
 
 Layout: ``<cache root>/embeddings/`` carries a ``CACHEDIR.TAG`` (the standard cache marker)
 and one folder per model configuration (a hash of the model id, revision, backend,
-normalisation, max length and dimension), holding ``key.json`` and shards. A shard is
+normalisation, max length, dimension and the model's fingerprint: its weights, precision and
+modules), holding ``key.json`` and shards. A shard is
 ``<id>.npy`` (float32 rows) plus ``<id>.json``: the sha256 of each row's text, which rows
 were cut at the token limit, the shape, the sha256 of the .npy bytes, and a digest of all that.
 
 Every file is written under a temporary name and renamed, the index last, so a reader sees
 a whole shard or none. A shard that fails any check when read (missing, truncated, edited,
-reordered, a folder where a file should be…) is a miss: it is deleted and its texts are
-encoded again, with one :class:`CacheWarning`. A cache that cannot be written warns once and
-``encode`` still returns its result. Nothing is ever deleted outside a folder that carries
-the marker, and a reader never deletes a folder (only damaged shard files).
+reordered, a folder where a file should be…) is a miss: its texts are encoded again, with one
+:class:`CacheWarning`, and its damaged files are deleted.
+
+Only what the cache wrote is ever deleted: files with the names it gives (shards, ``key.json``,
+its temporary files) in namespace folders inside the marked folder. Never a folder a reader
+finds, never a file of another name (yours, saved there later), never anything reached through
+a symbolic link (a namespace that is a link is not used at all). A cache that cannot be
+written warns once and ``encode`` still returns its result.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
 import re
-import shutil
 import uuid
 from pathlib import Path
 
@@ -40,6 +45,12 @@ TAG = (
     "# For information about cache directory tags, see https://bford.info/cachedir/\n"
 )
 _unwritable: set[str] = set()  # folders we already warned about, once per process
+
+# The names of everything the cache writes: namespace folders in the marked folder, and in
+# them key.json and shards (<uuid>.npy, <uuid>.json); write_atomic's temporary files anywhere.
+_NAMESPACE = re.compile(r"[0-9a-f]{20}")
+_SHARD = re.compile(r"[0-9a-f]{32}\.(?:npy|json)")
+_TEMPORARY = re.compile(r"\..+\.[0-9a-f]{32}\.tmp")
 
 
 def text_hash(text: str) -> str:
@@ -65,9 +76,11 @@ class EmbeddingCache:
         wanted = set(hashes)
         damaged: list[str] = []
         try:
-            if not wanted or not self.folder.is_dir() or not self._key_matches():
-                return found, cut
-            index_files = sorted(p for p in self.folder.glob("*.json") if p.name != "key.json")
+            if not wanted or not _real_dir(self.folder) or not self._key_matches():
+                return found, cut  # a namespace that is a link is not ours: never read or deleted
+            index_files = sorted(
+                p for p in self.folder.glob("*.json") if _SHARD.fullmatch(p.name) and _real_file(p)
+            )
         except OSError:
             return found, cut
         for index_file in index_files:
@@ -93,7 +106,8 @@ class EmbeddingCache:
         if damaged:
             warn(
                 f"{len(damaged)} damaged shard(s) in the embedding cache {self.folder} were "
-                f"deleted and their texts encoded again: {'; '.join(damaged[:3])}",
+                f"{'deleted' if owns(self.base) else 'skipped'} and their texts encoded again: "
+                f"{'; '.join(damaged[:3])}",
                 CacheWarning,
                 stacklevel=3,
             )
@@ -138,13 +152,18 @@ class EmbeddingCache:
 
     def _prepare(self) -> None:
         """Create the cache folder with its marker, refusing to adopt a folder that is not ours."""
-        if self.base.exists() and not owns(self.base) and not _only_namespaces(self.base):
+        if self.base.exists() and not owns(self.base) and not _only_ours(self.base):
             raise PermissionError(
-                f"{self.base} exists and is not a gist-notebooks cache (no {TAG_NAME}); not writing into it"
+                f"{self.base} exists and is not a gist-notebooks cache (no {TAG_NAME}, and it "
+                "holds files the cache did not write); not writing into it"
             )
         self.base.mkdir(parents=True, exist_ok=True)
         if not owns(self.base):
             write_atomic(self.base / TAG_NAME, TAG.encode())
+        if self.folder.is_symlink():
+            raise PermissionError(
+                f"{self.folder} is a symbolic link, not a folder the cache made; not writing through it"
+            )
         self.folder.mkdir(exist_ok=True)
         if not self._key_matches():
             write_atomic(self.folder / "key.json", json.dumps(self.key, sort_keys=True).encode())
@@ -184,14 +203,13 @@ class EmbeddingCache:
         return matrix
 
     def _drop(self, index_file: Path) -> None:
+        """Delete a damaged shard's files: only regular files, in a cache that is marked ours."""
+        if not owns(self.base):
+            return  # a cache from before the marker, or someone else's: read, never cleaned
         for path in (index_file, index_file.with_suffix(".npy")):
-            try:
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink(missing_ok=True)
-            except OSError:
-                pass  # read-only: it stays a miss next time too
+            if _real_file(path):  # a folder or a link in its place is not ours to delete
+                with contextlib.suppress(OSError):  # read-only: it stays a miss next time too
+                    path.unlink()
 
 
 def owns(folder: Path) -> bool:
@@ -203,28 +221,60 @@ def owns(folder: Path) -> bool:
     return text.startswith(TAG.splitlines()[0]) and "gist-notebooks" in text
 
 
-def _only_namespaces(folder: Path) -> bool:
-    """True for an empty folder, or one holding only cache namespaces (20 hex digits, with a
-    key.json): the layout of caches written before the marker existed, safe to adopt."""
+def _only_ours(folder: Path) -> bool:
+    """True for a folder holding nothing but what the cache writes (namespaces of shards, temporary
+    files): a cache from before the marker existed, or one another process is creating right
+    now (its marker not yet renamed into place). Empty counts too. Safe to adopt."""
     return all(
-        p.is_dir() and re.fullmatch(r"[0-9a-f]{20}", p.name) and (p / "key.json").is_file()
+        _TEMPORARY.fullmatch(p.name)
+        and _real_file(p)
+        or _NAMESPACE.fullmatch(p.name)
+        and _real_dir(p)
+        and all(map(_written, p.iterdir()))
         for p in folder.iterdir()
     )
 
 
+def _written(path: Path) -> bool:
+    """True if ``path``, inside a namespace, is a regular file with a name the cache gives."""
+    name = path.name
+    return (
+        name == "key.json" or _SHARD.fullmatch(name) or _TEMPORARY.fullmatch(name)
+    ) is not None and _real_file(path)
+
+
+def _real_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _own_files(folder: Path) -> list[Path]:
+    """Every file the cache wrote in a marked folder (never following a link)."""
+    files = [p for p in folder.iterdir() if _TEMPORARY.fullmatch(p.name) and _real_file(p)]
+    for namespace in folder.iterdir():
+        if _NAMESPACE.fullmatch(namespace.name) and _real_dir(namespace):
+            files += [p for p in namespace.iterdir() if _written(p)]
+    return files
+
+
 def cache_size(root: Path | None = None) -> int:
-    """Bytes used by the embedding cache (0 when there is none). Notebook 02."""
+    """Bytes of the files the embedding cache wrote (0 when there is none). Notebook 02."""
     folder = (root or cache_root()) / "embeddings"
     if not owns(folder):
         return 0
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
+    return sum(_size(p) for p in _own_files(folder))
 
 
 def clear_cache(root: Path | None = None) -> int:
-    """Delete every cached embedding; return the number of bytes freed. Notebook 02.
+    """Delete every cached embedding; return the number of bytes really freed. Notebook 02.
 
-    Only a folder that carries the cache's own marker is deleted: pointing ``GIST_CACHE_DIR``
-    at a folder of yours never removes your files (a warning says so and nothing happens).
+    Deletes only what the cache wrote, in a folder that carries its marker: pointing
+    ``GIST_CACHE_DIR`` at a folder of yours never removes your files (a warning says so and
+    nothing happens), and a file you saved inside the cache folder stays (a warning names it).
+    A file that cannot be deleted is named in a warning too.
     """
     folder = (root or cache_root()) / "embeddings"
     if not folder.exists():
@@ -236,9 +286,59 @@ def clear_cache(root: Path | None = None) -> int:
             CacheWarning,
         )
         return 0
-    freed = cache_size(root)
-    shutil.rmtree(folder, ignore_errors=True)
+    freed, failed = 0, []
+    for path in _own_files(folder):
+        size = _size(path)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue  # another process removed it first
+        except OSError as err:
+            failed.append(f"{path.name} ({err.strerror or type(err).__name__})")
+            continue
+        freed += size
+    for namespace in folder.iterdir():
+        if _NAMESPACE.fullmatch(namespace.name) and _real_dir(namespace):
+            with contextlib.suppress(OSError):  # not empty: it holds a file the cache did not write
+                namespace.rmdir()
+    left = _foreign(folder)
+    if failed:
+        warn(
+            f"clear_cache could not delete {len(failed)} file(s) in {folder}: "
+            f"{', '.join(failed[:5])}; {freed:,} bytes were freed.",
+            CacheWarning,
+        )
+    if left:
+        warn(
+            f"clear_cache kept {len(left)} item(s) in {folder} that the cache did not write: "
+            f"{', '.join(left[:5])}. Move them elsewhere if they are yours.",
+            CacheWarning,
+        )
+    if (
+        not failed and not left and not folder.is_symlink()
+    ):  # a link's target stays, marked, for the next encode
+        with contextlib.suppress(OSError):
+            (folder / TAG_NAME).unlink()
+            folder.rmdir()
     return freed
+
+
+def _foreign(folder: Path) -> list[str]:
+    """What a marked folder holds that the cache did not write (links are listed, not entered)."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        if _NAMESPACE.fullmatch(path.name) and _real_dir(path):
+            found += [f"{path.name}/{p.name}" for p in sorted(path.iterdir()) if not _written(p)]
+        elif path.name != TAG_NAME and not (_TEMPORARY.fullmatch(path.name) and _real_file(path)):
+            found.append(path.name)
+    return found
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.lstat().st_size
+    except OSError:
+        return 0
 
 
 def write_atomic(path: Path, payload: bytes) -> None:

@@ -10,7 +10,8 @@ from sentence_transformers import SentenceTransformer
 
 from . import validation as check
 from .cache import EmbeddingCache, text_hash
-from .model import model_info
+from .fingerprint import fingerprint
+from .model import embedding_dimension, model_info
 from .notices import TruncationWarning, warn
 from .settings import progress_enabled
 
@@ -30,7 +31,9 @@ def encode(
 
     The same as ``model.encode(texts, batch_size=…, normalize_embeddings=normalize)``, plus:
     texts embedded before by the same model configuration come from the on-disk cache
-    (:mod:`gist_helpers.cache`); bad input (None, NaN, numbers, broken Unicode) is refused
+    (:mod:`gist_helpers.cache`), keyed on the model as it is now: after a training step,
+    ``half()``, a move to another device or a pooling change, nothing cached before is
+    served (:mod:`gist_helpers.fingerprint`); bad input (None, NaN, numbers, broken Unicode) is refused
     naming its position or row; texts over the token limit are counted in one
     :class:`TruncationWarning`. A progress bar shows for long work. Notebook 02.
     """
@@ -42,7 +45,7 @@ def encode(
     if show_progress is not None:
         show_progress = check.boolean(show_progress, "show_progress")
     if not items:
-        return np.zeros((0, info.dimension), dtype=np.float32)
+        return np.zeros((0, embedding_dimension(model)), dtype=np.float32)
     unique = list(dict.fromkeys(items))
     hashes = [text_hash(t) for t in unique]
     # A model of unknown origin (source "object") has no identity to key a cache on.
@@ -95,5 +98,6 @@ def _cache_key(model: SentenceTransformer, normalize: bool) -> dict:
         "backend": info.backend,
         "normalize": bool(normalize),
         "max_seq_length": int(model.max_seq_length),
-        "dimension": info.dimension,
+        "dimension": embedding_dimension(model),
+        **fingerprint(model),
     }

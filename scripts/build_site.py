@@ -4,6 +4,8 @@
 
 Reads build/results.json and build/NN_*.ipynb; writes build/site-src/ (pages and mkdocs.yml)
 and build/site/ (static HTML: open build/site/index.html, or serve the folder for search).
+A rebuild deletes only the files the previous build wrote (each folder lists them in
+.gist-notebooks-written): a file you put in build/site/ or build/site-src/ stays.
 The index page lists every notebook in reading order with its goal, run time, the model that
 produced its numbers, and its status; a failed notebook is shown in red with a link to the
 cell that raised. Each page opens with the same facts. Nothing is fetched at build or view
@@ -13,13 +15,16 @@ progress bar needs a widget manager from a CDN and teaches nothing on a static p
 
 from __future__ import annotations
 
+import contextlib
 import html
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -30,6 +35,7 @@ from notebook_tools import ROOT, project
 BUILD = ROOT / "build"
 SOURCE = BUILD / "site-src"
 SITE = BUILD / "site"
+WRITTEN = ".gist-notebooks-written"  # in SOURCE and SITE: the files the last build wrote
 WIDGET = "application/vnd.jupyter.widget-view+json"
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
@@ -166,39 +172,84 @@ def build(rows: list[dict] | None = None) -> Path:
         ),
         key=lambda r: order.index(r["notebook"]) if r["notebook"] in order else len(order),
     )
-    shutil.rmtree(SOURCE, ignore_errors=True)
+    forget_written(SOURCE)
     docs = SOURCE / "docs"
-    (docs / "assets").mkdir(parents=True)
-    for row in rows:
-        nbformat.write(page(row), docs / row["notebook"])
-    (docs / "index.md").write_text(index(rows, info["repo"]), encoding="utf-8")
-    (docs / "assets" / "extra.css").write_text(CSS, encoding="utf-8")
-    (docs / "assets" / "colab-badge.svg").write_text(BADGE, encoding="utf-8")
-    (docs / "assets" / "no-mathjax.js").write_text(
-        "/* the notebooks have no mathematics */\n", encoding="utf-8"
-    )
-    (SOURCE / "mkdocs.yml").write_text(config(rows), encoding="utf-8")
+    (docs / "assets").mkdir(parents=True, exist_ok=True)
+    pages = {f"docs/{row['notebook']}": page(row) for row in rows}
+    for name, notebook in pages.items():
+        nbformat.write(notebook, SOURCE / name)
+    texts = {
+        "docs/index.md": index(rows, info["repo"]),
+        "docs/assets/extra.css": CSS,
+        "docs/assets/colab-badge.svg": BADGE,
+        "docs/assets/no-mathjax.js": "/* the notebooks have no mathematics */\n",
+        "mkdocs.yml": config(rows),
+    }
+    for name, text in texts.items():
+        (SOURCE / name).write_text(text, encoding="utf-8")
+    record_written(SOURCE, [*pages, *texts])
     if importlib.util.find_spec("mkdocs") is None:
         raise RuntimeError(
             "the site is built with mkdocs: pip install -e '.[site]' (make installs it)"
         )
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--clean",
-            "--quiet",
-            "-f",
-            str(SOURCE / "mkdocs.yml"),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise RuntimeError(f"mkdocs build failed:\n{done.stdout}{done.stderr}")
+    # mkdocs empties its output folder first: build into a new folder of ours, then move the
+    # pages into SITE, replacing only the files the last build wrote there.
+    fresh = BUILD / f".site.{uuid.uuid4().hex}"
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mkdocs",
+                "build",
+                "--quiet",
+                "-f",
+                str(SOURCE / "mkdocs.yml"),
+                "--site-dir",
+                str(fresh),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            raise RuntimeError(f"mkdocs build failed:\n{done.stdout}{done.stderr}")
+        forget_written(SITE)
+        written = sorted(p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file())
+        for name in written:
+            (SITE / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(fresh / name, SITE / name)
+        record_written(SITE, written)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)  # our own folder, empty unless mkdocs failed
     return SITE / "index.html"
+
+
+def record_written(folder: Path, names: list[str]) -> None:
+    """List in ``folder`` the files (relative paths) this build wrote there."""
+    (folder / WRITTEN).write_text("\n".join(sorted(names)) + "\n", encoding="utf-8")
+
+
+def forget_written(folder: Path) -> None:
+    """Delete the files the last build listed in ``folder``, then the folders that left empty.
+
+    Nothing else: a file of yours in the folder, or anything behind a symbolic link, stays.
+    """
+    try:
+        names = (folder / WRITTEN).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    inside = folder.resolve()
+    emptied = set()
+    for name in filter(None, names):
+        path = folder / name
+        if path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(inside):
+            path.unlink()
+            emptied.update(path.relative_to(folder).parents)
+    (folder / WRITTEN).unlink()
+    for relative in sorted(emptied, key=lambda p: -len(p.parts)):
+        if relative.parts and not (folder / relative).is_symlink():
+            with contextlib.suppress(OSError):  # not empty: it holds something of yours
+                (folder / relative).rmdir()
 
 
 if __name__ == "__main__":

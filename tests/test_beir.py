@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -416,3 +417,101 @@ def test_a_failed_download_leaves_nothing_behind(monkeypatch):
         beir._download("mini", "https://example.invalid/mini.zip")
     root = beir_folder("mini").parent
     assert list(root.iterdir()) == []  # no .part file, no staging folder, no half dataset
+
+
+# --- downloads: a real HTTP server on the loopback interface -------------------------------
+
+
+@pytest.fixture
+def beir_server(tmp_path, monkeypatch):
+    """Serve BEIR-style zips (``<name>.zip``: a ``<name>/`` folder inside) from 127.0.0.1;
+    ``served`` counts the archives downloaded (the HEAD probes are not counted)."""
+    from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+    from gist_helpers import beir
+
+    root = tmp_path / "server"
+    root.mkdir()
+    served: list[str] = []
+
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def do_GET(self):
+            served.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass
+
+    for name in ("mini", "other"):
+        staging = write_beir(tmp_path / "zips" / name)
+        with zipfile.ZipFile(root / f"{name}.zip", "w") as archive:
+            for file in sorted(staging.rglob("*")):
+                if file.is_file():
+                    archive.write(file, f"{name}/{file.relative_to(staging).as_posix()}")
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(
+        beir, "BEIR_URL", f"http://127.0.0.1:{server.server_address[1]}/{{name}}.zip"
+    )
+    monkeypatch.setenv("GIST_PROGRESS", "0")
+    yield served
+    server.shutdown()
+
+
+def test_a_download_is_unzipped_into_the_cache_and_marked_as_ours(beir_server):
+    from gist_helpers.beir import DOWNLOAD_MARKER
+
+    ds = gh.load_beir("mini")
+    assert ds.path == beir_folder("mini") and len(ds.corpus) == len(DOCS)
+    marker = json.loads((ds.path / DOWNLOAD_MARKER).read_text())
+    assert marker["files"] == ["corpus.jsonl", "qrels/test.tsv", "queries.jsonl"]
+    assert gh.load_beir("mini").qrels == ds.qrels and beir_server == ["/mini.zip"]  # once
+    assert sorted(p.name for p in beir_folder("mini").parent.iterdir()) == ["mini"]
+
+
+def test_a_download_never_replaces_a_folder_it_did_not_make(beir_server):
+    """The issue's case: the README says to unzip by hand into <cache>/beir/; a copy unzipped
+    one level too deep, plus a notes file, was deleted by the next download."""
+    target = beir_folder("mini")
+    write_beir(target / "mini")
+    (target / "notes.txt").write_text("my notes")
+    with pytest.raises(FileExistsError) as caught:
+        gh.load_beir("mini")
+    message = str(caught.value)
+    assert f"{target} exists and is not a download made by gist-notebooks" in message
+    assert f"move the contents of {target / 'mini'} up into {target}" in message
+    assert (target / "notes.txt").read_text() == "my notes"
+    assert (target / "mini" / "corpus.jsonl").is_file() and beir_server == []  # nothing fetched
+    (target / "mini").rename(target.parent / "elsewhere")
+    with pytest.raises(FileExistsError, match=r"it holds notes.txt.*Move or rename"):
+        gh.load_beir("mini")
+    assert (target / "notes.txt").read_text() == "my notes"
+
+
+def test_a_download_of_ours_is_replaced_but_a_file_added_to_it_is_kept(beir_server):
+    first = gh.load_beir("mini").path
+    (first / "corpus.jsonl").unlink()  # broken: the next load downloads again
+    (first / "qrels" / "my-split.tsv").write_text("q1\tcats\t1\n")
+    with pytest.raises(
+        FileExistsError, match=r"files the download did not write: qrels/my-split.tsv"
+    ):
+        gh.load_beir("mini")
+    assert (first / "qrels" / "my-split.tsv").is_file() and beir_server == ["/mini.zip"]
+    (first / "qrels" / "my-split.tsv").unlink()
+    assert len(gh.load_beir("mini").corpus) == len(DOCS)  # only our own files: replaced
+    assert beir_server == ["/mini.zip", "/mini.zip"]
+
+
+def test_an_empty_folder_is_no_obstacle_and_a_linked_one_is(beir_server, tmp_path):
+    beir_folder("mini").mkdir(parents=True)
+    assert len(gh.load_beir("mini").corpus) == len(DOCS)
+    mine = tmp_path / "my-datasets"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine")
+    beir_folder("other").symlink_to(mine, target_is_directory=True)
+    with pytest.raises(FileExistsError, match="not a folder of ours"):
+        gh.load_beir("other")
+    assert [p.name for p in mine.iterdir()] == ["keep.txt"]

@@ -9,6 +9,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 
 import gist_helpers as gh
 from gist_helpers import cache as cache_module
-from gist_helpers.cache import TAG_NAME, EmbeddingCache, text_hash
+from gist_helpers.cache import TAG, TAG_NAME, EmbeddingCache, text_hash
 from gist_helpers.settings import cache_root
 
 TEXTS = ["the first text", "a second text", "and a third one"]
@@ -76,12 +77,38 @@ def test_a_damaged_index_is_a_miss_never_an_error_or_a_wrong_vector(
         pytest.param(lambda p: p.write_text("[1, 2, 3]"), id="index is a JSON list"),
         pytest.param(lambda p: p.write_bytes(b"\xff\xfe not utf-8"), id="index is not UTF-8"),
         pytest.param(lambda p: p.write_text("{truncated"), id="index is truncated"),
-        pytest.param(lambda p: (p.unlink(), p.mkdir()), id="index is a folder"),
     ],
 )
 def test_an_unreadable_index_is_a_miss(model, reference, shard, damage):
     damage(shard[0])
     _recovers(model, reference)
+    assert not shard[0].exists()  # a damaged file the cache wrote is deleted
+
+
+@pytest.mark.parametrize("kind", ["folder", "link"])
+@pytest.mark.parametrize("which", [0, 1], ids=["index", "data"])
+def test_what_replaces_a_shard_file_is_skipped_and_never_deleted(
+    model, reference, shard, tmp_path, which, kind
+):
+    """A folder or a link where an index or data file should be: the cache never wrote it, so
+    it is read around (the vectors are right) and left in place; the user's file stays."""
+    mine = tmp_path / "mine.txt"
+    mine.write_text("mine")
+    path = shard[which]
+    path.unlink()
+    if kind == "folder":
+        path.mkdir()
+        (path / "inside.txt").write_text("mine")
+    else:
+        path.symlink_to(mine)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gh.CacheWarning)  # the shard's own index is damage
+        np.testing.assert_allclose(gh.encode(model, TEXTS), reference, atol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gh.CacheWarning)  # once only
+        np.testing.assert_allclose(gh.encode(model, TEXTS), reference, atol=1e-5)
+    assert path.is_symlink() if kind == "link" else (path / "inside.txt").is_file()
+    assert mine.read_text() == "mine"
 
 
 @pytest.mark.parametrize(
@@ -89,7 +116,6 @@ def test_an_unreadable_index_is_a_miss(model, reference, shard, damage):
     [
         pytest.param(lambda p: p.write_bytes(p.read_bytes()[:60]), id="data truncated"),
         pytest.param(lambda p: p.unlink(), id="data deleted"),
-        pytest.param(lambda p: (p.unlink(), p.mkdir()), id="data is a folder"),
         pytest.param(
             lambda p: p.write_bytes(p.read_bytes()[:-4] + b"\x00\x00\xc0\x7f"),
             id="a NaN written in",
@@ -103,7 +129,7 @@ def test_damaged_data_is_a_miss(model, reference, shard, damage):
             np.testing.assert_allclose(gh.encode(model, TEXTS), reference, atol=1e-5)
         return
     _recovers(model, reference)
-    assert not shard[1].is_dir()  # the folder that replaced the data file is gone
+    assert not shard[0].exists() and not shard[1].exists()  # both files of the shard deleted
 
 
 def test_a_garbage_key_is_a_miss_and_is_replaced(model, reference, shard):
@@ -247,3 +273,118 @@ def test_concurrent_writers_and_readers_always_get_correct_vectors(tmp_path):
         p for p in store.folder.iterdir() if p.name.endswith(".tmp")
     ]  # no half-written file left
     shutil.rmtree(tmp_path / "embeddings")
+
+
+# --- never delete what the cache did not write ----------------------------------------------
+
+
+def _namespace() -> Path:
+    return next(p for p in (cache_root() / "embeddings").iterdir() if p.is_dir())
+
+
+def test_a_namespace_linked_to_a_user_folder_is_never_read_into_or_deleted(
+    model, reference, tmp_path, monkeypatch
+):
+    """The issue's case: a reader deleted the user's results.json/results.npy as damaged shards."""
+    gh.encode(model, TEXTS)
+    namespace = _namespace()
+    user = tmp_path / "results"
+    user.mkdir()
+    shutil.copy(namespace / "key.json", user / "key.json")  # looks like the namespace it replaces
+    for name in ("results.json", "results.npy", f"{'ab' * 16}.json", f"{'ab' * 16}.npy"):
+        (user / name).write_text("the user's own file")
+    shutil.rmtree(namespace)
+    namespace.symlink_to(user, target_is_directory=True)
+    monkeypatch.setattr(cache_module, "_unwritable", set())
+    with pytest.warns(gh.CacheWarning, match="symbolic link"):
+        np.testing.assert_allclose(gh.encode(model, TEXTS), reference, atol=1e-5)
+    assert sorted(p.name for p in user.iterdir()) == sorted(
+        ["key.json", "results.json", "results.npy", f"{'ab' * 16}.json", f"{'ab' * 16}.npy"]
+    )
+    assert all((user / n).read_text() == "the user's own file" for n in ("results.json",))
+    with pytest.warns(gh.CacheWarning, match=f"kept 1 item.*{namespace.name}"):
+        assert gh.clear_cache() == 0  # nothing the cache wrote is left: the link stays
+    assert len(list(user.iterdir())) == 5
+
+
+def test_a_cache_another_process_is_creating_is_adopted(model, reference, tmp_path, monkeypatch):
+    """Process A has made embeddings/ and a namespace, its marker and key.json still under
+    their temporary names; process B must cache there too, not call it someone else's."""
+    base = tmp_path / "race" / "embeddings"
+    (base / "0123456789abcdef0123").mkdir(parents=True)
+    (base / f".{TAG_NAME}.{'0' * 32}.tmp").write_bytes(b"Signature: 8a477f597d28d172789f0688")
+    (base / "0123456789abcdef0123" / f".key.json.{'1' * 32}.tmp").write_bytes(b"{")
+    monkeypatch.setenv("GIST_CACHE_DIR", str(tmp_path / "race"))
+    monkeypatch.setattr(cache_module, "_unwritable", set())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gh.CacheWarning)
+        np.testing.assert_allclose(gh.encode(model, TEXTS), reference, atol=1e-5)
+    assert cache_module.owns(base) and gh.cache_size() > 0
+
+
+def test_clear_cache_keeps_a_file_saved_in_the_cache_folder_later(model, tmp_path, monkeypatch):
+    """The issue's case: the cache adopted an empty embeddings/, the user saved a file there."""
+    (tmp_path / "home" / "embeddings").mkdir(parents=True)
+    monkeypatch.setenv("GIST_CACHE_DIR", str(tmp_path / "home"))
+    gh.encode(model, TEXTS)
+    mine = tmp_path / "home" / "embeddings" / "my_vectors.npy"
+    mine.write_bytes(b"precious")
+    (_namespace() / "notes.txt").write_text("mine too")
+    size = gh.cache_size()
+    with pytest.warns(gh.CacheWarning, match=r"kept 2 item.*my_vectors.npy"):
+        assert gh.clear_cache() == size > 3 * 384 * 4
+    assert mine.read_bytes() == b"precious" and (_namespace() / "notes.txt").is_file()
+    assert not list(_namespace().glob("*.npy")) and gh.cache_size() == 0
+    assert cache_module.owns(mine.parent)  # still marked: the cache keeps working there
+    gh.encode(model, TEXTS)
+    assert gh.cache_size() > 0
+
+
+def test_clear_cache_through_a_linked_cache_folder_frees_what_it_reports(
+    model, tmp_path, monkeypatch
+):
+    """embeddings/ a link to a marked folder (the cache moved to another disk): the shards are
+    really deleted and the bytes reported are those freed; the link and its folder stay."""
+    elsewhere = tmp_path / "other-disk"
+    elsewhere.mkdir()
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "embeddings").symlink_to(elsewhere, target_is_directory=True)
+    monkeypatch.setenv("GIST_CACHE_DIR", str(tmp_path / "root"))
+    gh.encode(model, TEXTS)
+    written = sum(f.stat().st_size for f in elsewhere.rglob("*") if f.is_file()) - len(TAG)
+    assert gh.clear_cache() == written > 0
+    assert [p.name for p in elsewhere.rglob("*")] == [TAG_NAME]
+    gh.encode(model, TEXTS)  # and the cache works there again
+    assert gh.cache_size() == written
+
+
+def test_clear_cache_names_a_file_it_could_not_delete(model, monkeypatch):
+    """A file the disk refuses to delete (simulated: root ignores permissions): the bytes
+    reported are only those freed, and a warning names the file."""
+    gh.encode(model, TEXTS)
+    stuck = next(_namespace().glob("*.npy"))
+    stuck_size = stuck.stat().st_size
+    total = gh.cache_size()
+    original = Path.unlink
+
+    def refuse(self, *args, **kwargs):
+        if self == stuck:
+            raise PermissionError(1, "Operation not permitted", str(self))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    with pytest.warns(gh.CacheWarning, match=rf"could not delete 1 file.*{stuck.name}"):
+        assert gh.clear_cache() == total - stuck_size
+    assert stuck.is_file()
+
+
+def test_a_reader_deletes_nothing_in_a_cache_without_the_marker(tmp_path):
+    """A cache from before the marker (or one that is not ours): damage is skipped, not deleted."""
+    store = EmbeddingCache({"model_id": "m", "revision": "r", "dimension": 4}, root=tmp_path)
+    store.put([text_hash("x")], np.ones((1, 4), dtype=np.float32))
+    (store.base / TAG_NAME).unlink()
+    npy = next(store.folder.glob("*.npy"))
+    npy.write_bytes(npy.read_bytes()[:40])
+    with pytest.warns(gh.CacheWarning, match="were skipped and their texts encoded again"):
+        assert store.get([text_hash("x")]) == ({}, set())
+    assert npy.is_file() and npy.with_suffix(".json").is_file()

@@ -71,12 +71,24 @@ def test_other_revision_in_cache_is_not_taken_for_the_pinned_one(monkeypatch):
         assert gh.model_info(gh.load_model(device="cpu")).is_stand_in
 
 
-def test_explicit_folder_wins_over_env_and_cache(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def other_model(tmp_path_factory) -> Path:
+    """A model folder that is not the stand-in: its weights scaled by 1.01, saved."""
+    plain = SentenceTransformer(str(STAND_IN_DIR), device="cpu")
+    with torch.no_grad():
+        for parameter in plain.parameters():
+            parameter.mul_(1.01)
+    folder = tmp_path_factory.mktemp("models") / "other-model"
+    plain.save(str(folder))
+    return folder
+
+
+def test_explicit_folder_wins_over_env_and_cache(tmp_path, monkeypatch, other_model):
     import huggingface_hub.constants as hub
 
     fake_gist_cache(Path(hub.HF_HUB_CACHE))
-    env_folder = shutil.copytree(STAND_IN_DIR, tmp_path / "env-model")
-    arg_folder = shutil.copytree(STAND_IN_DIR, tmp_path / "arg-model")
+    env_folder = shutil.copytree(other_model, tmp_path / "env-model")
+    arg_folder = shutil.copytree(other_model, tmp_path / "arg-model")
     monkeypatch.setenv("GIST_MODEL", str(env_folder))
     from_env = gh.model_info(gh.load_model(device="cpu"))
     from_arg = gh.model_info(gh.load_model(arg_folder, device="cpu"))
@@ -109,6 +121,97 @@ def test_folder_without_safetensors_is_refused(tmp_path):
     (tmp_path / "pytorch_model.bin").write_bytes(b"\0")
     with pytest.raises(gh.ModelUnavailableError, match="safetensors"):
         gh.load_model(tmp_path)
+
+
+# --- provenance of a saved stand-in (issue 18) ----------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["model.save", "copied folder"])
+def test_a_saved_stand_in_is_still_labelled_the_stand_in(model, tmp_path, how):
+    folder = tmp_path / "my-model"
+    if how == "model.save":
+        model.save(str(folder))
+    else:
+        shutil.copytree(STAND_IN_DIR, folder)
+    with pytest.warns(gh.StandInWarning, match=f"{folder} holds a copy of the STAND-IN"):
+        reloaded = gh.load_model(folder, device="cpu")
+    info = gh.model_info(reloaded)
+    assert (info.model_id, info.source, info.path) == (
+        model_module.STAND_IN_ID,
+        "stand-in",
+        str(folder),
+    )
+    line = gh.banner(reloaded)
+    assert "all-MiniLM-L6-v2" in line and "⚠ OFFLINE STAND-IN" in line
+    with pytest.raises(gh.ModelUnavailableError, match="copy of the offline stand-in.*strict"):
+        gh.load_model(folder, device="cpu", strict=True)
+
+
+def test_a_fine_tuned_stand_in_is_a_local_folder_not_the_stand_in(other_model):
+    info = gh.model_info(gh.load_model(other_model, device="cpu"))
+    assert (info.model_id, info.source) == (str(other_model), "local folder")
+    assert "STAND-IN" not in gh.banner(gh.load_model(other_model, device="cpu"))
+
+
+# --- damaged model folders --------------------------------------------------------------------
+
+
+def _cut(path: Path, keep: float = 0.5) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+DAMAGE = [
+    pytest.param(
+        lambda f: _cut(f / "model.safetensors"), "model.safetensors", id="safetensors cut"
+    ),
+    pytest.param(
+        lambda f: _cut(f / "model.safetensors", 0.0001),
+        "model.safetensors",
+        id="safetensors header cut",
+    ),
+    pytest.param(lambda f: _cut(f / "modules.json"), "modules.json", id="modules.json cut"),
+    pytest.param(
+        lambda f: (f / "config.json").write_text("[1, 2]"), "config.json", id="config.json a list"
+    ),
+    pytest.param(lambda f: _cut(f / "tokenizer.json"), "tokenizer.json", id="tokenizer.json cut"),
+    pytest.param(
+        lambda f: (f / "1_Pooling" / "config.json").write_bytes(b"\xff\xfe"),
+        "1_Pooling/config.json",
+        id="pooling config not UTF-8",
+    ),
+]
+
+
+@pytest.mark.parametrize(("damage", "file"), DAMAGE)
+def test_a_damaged_model_folder_names_the_folder_and_the_file(tmp_path, damage, file):
+    folder = shutil.copytree(STAND_IN_DIR, tmp_path / "broken")
+    damage(folder)
+    with pytest.raises(gh.ModelUnavailableError) as caught, warnings.catch_warnings():
+        warnings.simplefilter("ignore", gh.StandInWarning)  # intact weights: a stand-in copy
+        gh.load_model(folder, device="cpu")
+    message = str(caught.value)
+    assert f"The model folder {folder} is damaged: {file}" in message
+    assert "Save it again from a good copy" in message
+
+
+@pytest.mark.parametrize(("damage", "file"), DAMAGE[:3])
+def test_a_damaged_gist_in_the_hub_cache_falls_back_to_the_stand_in_loudly(damage, file):
+    import huggingface_hub.constants as hub
+
+    snapshot = fake_gist_cache(Path(hub.HF_HUB_CACHE))
+    damage(snapshot)
+    with pytest.warns(gh.StandInWarning) as caught:
+        loaded = gh.load_model(device="cpu")
+    assert gh.model_info(loaded).is_stand_in
+    first = str(caught[0].message)
+    assert (
+        f"The copy of {gh.GIST_ID} in the Hugging Face cache ({snapshot}) is damaged: {file}"
+        in first
+    )
+    assert f"Delete {snapshot.parent.parent}" in first and "offline stand-in instead" in first
+    with pytest.raises(gh.ModelUnavailableError, match=f"damaged: {file}.*Delete"):
+        gh.load_model(device="cpu", strict=True)
 
 
 # --- strict mode --------------------------------------------------------------------------
