@@ -17,7 +17,9 @@ env: $(STAMP)  ## create the virtual environment and install the project
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[$(EXTRAS)]"
+	@# the filter drops setuptools' note that an editable install maps data/ with an import hook
+	PYTHONWARNINGS="ignore:Editable installation" \
+		$(BIN)/python -m pip install -q $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[$(EXTRAS)]"
 	touch $@
 
 RUN ?=
