@@ -6,8 +6,9 @@ Prints a table (notebook, seconds, model used, status) and exits 1 if any notebo
 or broke the quiet-output rules (scripts/output_rules.py: an output block over 40 lines, a
 library log line) without an entry in scripts/output_rules_allow.toml; those problems are
 listed under the table. A failed notebook is still written out, and its status names the
-exception and the cell that raised it. build/results.json keeps one row per notebook; running only some notebooks
-updates their rows and keeps the others, so the site always lists every executed notebook.
+exception and the cell that raised it. build/results.json keeps one row per notebook; running
+only some notebooks updates their rows and keeps the others, so the site always lists every
+executed notebook.
 """
 
 from __future__ import annotations
