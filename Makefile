@@ -7,7 +7,7 @@ EXTRAS ?= offline,test,lab,onnx,scale,site
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: help env run test test-latest test-browser test-colab unit notebooks lab headers clean-notebooks check-notebooks clean
+.PHONY: help env run test test-latest test-browser test-colab test-gpu unit notebooks lab headers clean-notebooks check-notebooks clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -17,7 +17,9 @@ env: $(STAMP)  ## create the virtual environment and install the project
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[$(EXTRAS)]"
+	@# the filter drops setuptools' note that an editable install maps data/ with an import hook
+	PYTHONWARNINGS="ignore:Editable installation" \
+		$(BIN)/python -m pip install -q $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[$(EXTRAS)]"
 	touch $@
 
 RUN ?=
@@ -38,6 +40,25 @@ test-latest:  ## unit tests and notebooks in .venv-latest: newest sentence-trans
 test-browser: $(STAMP)  ## every notebook run in JupyterLab in headless Chromium; the site at 1280 px (needs chromium)
 	$(BIN)/python -m pip install -q $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e ".[browser]"
 	GIST_BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser -p no:cacheprovider -v
+
+# On a machine with an NVIDIA GPU (CI has none). GPU_VENV gets PyPI's default torch, a CUDA
+# build; GPU_VENV=/path/to/env reuses an environment that has CUDA torch already, WHEELS=folder
+# installs what it lacks from a folder of wheels without network, and GPU_CONSTRAINTS=file pins.
+GPU_VENV ?= .venv-gpu
+GPU_EXTRAS ?= offline,test,onnx,scale
+GPU_CONSTRAINTS ?=
+GPU_TESTS ?= tests/test_gpu.py tests/test_model.py tests/test_backends.py
+WHEELS ?=
+test-gpu:  ## on a CUDA GPU: the device unit tests, then every notebook with GIST_DEVICE=cuda
+	@nvidia-smi -L 2>/dev/null | grep -q '^GPU' || { echo "make test-gpu needs an NVIDIA GPU \
+	and nvidia-smi lists none; nothing was installed. See the README, 'Running on a GPU'."; exit 1; }
+	$(if $(WHEELS),PIP_NO_INDEX=1 PIP_FIND_LINKS="$(abspath $(WHEELS))") $(MAKE) --no-print-directory \
+		VENV=$(GPU_VENV) CONSTRAINTS=$(GPU_CONSTRAINTS) EXTRAS=$(GPU_EXTRAS) env
+	$(GPU_VENV)/bin/python -c "import sys, torch; torch.cuda.is_available() or sys.exit(\
+	f'make test-gpu: torch {torch.__version__} in $(GPU_VENV) sees no CUDA device'); \
+	print('torch', torch.__version__, 'on', torch.cuda.get_device_name(0))"
+	GIST_DEVICE=cuda GIST_REQUIRE_CUDA=1 $(GPU_VENV)/bin/python -m pytest $(GPU_TESTS) notebooks \
+		--nbval-lax --nbval-current-env -p no:cacheprovider
 
 test-colab: $(STAMP)  ## Colab dry run: the setup cells install the project and leave torch and numpy alone
 	$(BIN)/python scripts/colab_check.py

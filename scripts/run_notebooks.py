@@ -2,10 +2,13 @@
 
     python scripts/run_notebooks.py [NAME_FRAGMENT ...]
 
-Prints a table (notebook, seconds, model used, status) and exits 1 if any notebook failed.
-A failed notebook is still written out, and its status names the exception and the cell
-that raised it. build/results.json keeps one row per notebook; running only some notebooks
-updates their rows and keeps the others, so the site always lists every executed notebook.
+Prints a table (notebook, seconds, model used, status) and exits 1 if any notebook failed
+or broke the quiet-output rules (scripts/output_rules.py: an output block over 40 lines, a
+library log line) without an entry in scripts/output_rules_allow.toml; those problems are
+listed under the table. A failed notebook is still written out, and its status names the
+exception and the cell that raised it. build/results.json keeps one row per notebook; running
+only some notebooks updates their rows and keeps the others, so the site always lists every
+executed notebook.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from nbclient.exceptions import CellExecutionError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_site
+import output_rules
 from notebook_tools import NOTEBOOKS, ROOT, project
 
 BUILD = ROOT / "build"
@@ -81,6 +85,8 @@ def run_one(path: Path, entry: dict) -> dict:
         seconds = time.perf_counter() - start
     nbformat.write(nb, BUILD / path.name)
     failure = first_error(nb)
+    allowed = output_rules.allowed()
+    loud = output_rules.notebook_problems(nb, path.name, cells=False)
     return {
         "notebook": path.name,
         "title": entry["title"],
@@ -95,6 +101,10 @@ def run_one(path: Path, entry: dict) -> dict:
         if os.environ.get("GIST_QUICK", "").strip().lower() in {"1", "true", "yes", "on"}
         else "full",
         "date": time.strftime("%Y-%m-%d %H:%M"),
+        # each broken quiet-output rule, with the allow-list's reason where it has one
+        "output_problems": [
+            {"problem": str(p), "allowed": allowed.get((p.notebook, p.rule), "")} for p in loud
+        ],
     }
 
 
@@ -137,7 +147,15 @@ def main(fragments: list[str]) -> int:
             link = build_site.SITE / Path(r["notebook"]).stem / f"index.html#{r['anchor']}"
             print(f"{colour}{'':<{width}}  {'':>8}  see {link}{plain if colour else ''}")
     print(f"\ntotal {sum(r['seconds'] for r in rows):.1f} s · the site: {site}")
-    return 0 if all(r["status"] == "ok" for r in rows) else 1
+    loud = [p for r in rows for p in r["output_problems"] if not p["allowed"]]
+    noted = [p for r in rows for p in r["output_problems"] if p["allowed"]]
+    if noted:
+        print(f"\nquiet outputs, allowed for now ({output_rules.ALLOW_FILE.name}):")
+        print("\n".join(f"  {p['problem']}" for p in noted))
+    if loud:
+        print(f"\n{red}quiet outputs: {len(loud)} problem(s) a reader would scroll past{plain}")
+        print("\n".join(f"{red}  {p['problem']}{plain}" for p in loud))
+    return 0 if all(r["status"] == "ok" for r in rows) and not loud else 1
 
 
 if __name__ == "__main__":

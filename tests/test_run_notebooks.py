@@ -76,3 +76,31 @@ def test_a_failure_is_reported_readably_and_every_notebook_stays_listed(tmp_path
     )
     fetched += re.findall(r'<link[^>]*\shref="(https?://[^"]+)"', page + failed_page)
     assert not fetched, f"the site would fetch {fetched}"
+
+
+def test_loud_outputs_are_flagged_with_the_cell_and_the_allow_lists_reason(
+    tmp_path, build, monkeypatch
+):
+    loud = _notebook(
+        tmp_path,
+        "03_similarity.ipynb",
+        BANNER,
+        "for i in range(45):\n    print(i)",
+        "import warnings\nwarnings.warn('old API', FutureWarning)",
+    )
+    row = run_notebooks.run_one(loud, {"title": "Loud", "goal": "chatters"})
+    assert row["status"] == "ok"  # it ran; its outputs are what is wrong
+    problems = [p["problem"] for p in row["output_problems"]]
+    assert problems[0].startswith(
+        "03_similarity.ipynb cell 2: long-output: stdout: 45 lines (at most 40)"
+    )
+    assert problems[1].startswith("03_similarity.ipynb cell 3: log-line: stderr: a library warning")
+    assert [p["allowed"] for p in row["output_problems"]] == ["", ""]
+
+    allow = tmp_path / "allow.toml"
+    allow.write_text(
+        '[[allow]]\nnotebook = "03_similarity.ipynb"\nrule = "log-line"\nreason = "r"\n'
+    )
+    monkeypatch.setattr(run_notebooks.output_rules, "ALLOW_FILE", allow)
+    row = run_notebooks.run_one(loud, {"title": "Loud", "goal": "chatters"})
+    assert [p["allowed"] for p in row["output_problems"]] == ["", "r"]

@@ -70,6 +70,7 @@ LAB_SETTINGS = {
 }
 
 # ---------------------------------------------------------------- detector probe notebooks
+GO_FILE = "zz_probe_dies.go"  # created next to the probe (the kernel's working folder)
 _KERNELSPEC = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
 PROBES = {
     # a warning and a stderr line are NOT errors; the ValueError is; the last cell never runs
@@ -88,10 +89,19 @@ PROBES = {
         new_code_cell("import time\ntime.sleep(3600)"),
         new_code_cell("print('queued behind the sleeping cell')"),
     ],
-    # the kernel process dies mid-run (a segfault in a native library looks the same)
+    # the kernel process dies mid-run (a segfault in a native library looks the same). It dies
+    # only once the test has seen the first cell's count in the page and created GO_FILE: a
+    # kernel that exits at once can take the first cell's unsent reply with it.
     "zz_probe_dies.ipynb": [
         new_code_cell("x = 1"),
-        new_code_cell("import os\nos._exit(1)"),
+        new_code_cell(
+            "import os, pathlib, time\n"
+            f"go = pathlib.Path({GO_FILE!r})\n"
+            "deadline = time.monotonic() + 120\n"
+            "while not go.exists() and time.monotonic() < deadline:\n"
+            "    time.sleep(0.05)\n"
+            "os._exit(1)"
+        ),
         new_code_cell("print('after the crash')"),
     ],
     # a tqdm.auto bar, which must render as an ipywidgets progress bar
@@ -128,6 +138,11 @@ JS_CELLS = """() => { const nb = window.jupyterapp.shell.currentWidget.content;
                   .map(o => (Array.isArray(o.text) ? o.text.join('') : o.text).slice(0, 300)),
       widget_outputs: outs.filter(o => o.data && o.data['application/vnd.jupyter.widget-view+json']).length,
     }; }); }"""
+
+# the first code cell has its execution count: the kernel's reply reached the page
+JS_FIRST_CELL_COUNTED = """() => { const code = window.jupyterapp.shell.currentWidget.content.widgets
+  .filter(c => c.model.type === 'code');
+  return code.length > 0 && code[0].model.executionCount != null; }"""
 
 # DOM: rendered widgets vs the three ways a widget can fail to show
 JS_WIDGETS = """() => { const root = window.jupyterapp.shell.currentWidget.node;
@@ -297,7 +312,26 @@ def _screenshot_whole_notebook(page, path: Path) -> None:
     page.set_viewport_size({"width": WIDTH, "height": 900})
 
 
-def run_in_lab(lab, browser, name: str, timeout: float = TIMEOUT) -> Result:
+def _saved_counts(path: Path) -> list:
+    try:
+        saved = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):  # the server is still writing it
+        return []
+    return [c.get("execution_count") for c in saved.cells if c.cell_type == "code"]
+
+
+def _wait_until_saved(path: Path, counts: list, timeout: float = 60) -> None:
+    """Wait until the file on disk holds the execution counts the page shows (the save landed)."""
+    deadline = time.monotonic() + timeout
+    while _saved_counts(path) != counts and time.monotonic() < deadline:
+        time.sleep(0.25)
+
+
+def run_in_lab(lab, browser, name: str, timeout: float = TIMEOUT, after_run_all=None) -> Result:
+    """Open `name`, click Run All, wait until it finishes (or `timeout` seconds), read the result.
+
+    `after_run_all(page)`, if given, runs right after the click, before the timeout starts: the
+    probes use it to wait for a state the page must reach first."""
     res = Result(notebook=name)
     page = browser.new_page(viewport={"width": WIDTH, "height": 900})
     try:
@@ -310,6 +344,8 @@ def run_in_lab(lab, browser, name: str, timeout: float = TIMEOUT) -> Result:
         page.click(".lm-MenuBar-item:has-text('Run')")
         page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
         t1 = time.perf_counter()
+        if after_run_all is not None:
+            after_run_all(page)
         try:
             # two consecutive 'finished' polls, 500 ms apart, so a gap between cells is not 'done'
             page.wait_for_function(
@@ -340,6 +376,12 @@ def run_in_lab(lab, browser, name: str, timeout: float = TIMEOUT) -> Result:
         res.not_run = [c["index"] for c in code if c["execution_count"] is None]
         res.first_stdout = code[0]["stdout"] if code else ""
         res.widget_outputs_in_model = sum(c["widget_outputs"] for c in code)
+        try:  # widget views render after their model arrives: let "Loading widget..." settle
+            page.wait_for_function(
+                f"() => ({JS_WIDGETS})().loading === 0", timeout=30_000, polling=250
+            )
+        except Exception:  # playwright TimeoutError: the assertion on res.widgets reports it
+            pass
         res.widgets = page.evaluate(JS_WIDGETS)
 
         shot = OUT / (Path(name).stem + ".png")
@@ -350,7 +392,7 @@ def run_in_lab(lab, browser, name: str, timeout: float = TIMEOUT) -> Result:
             page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:interrupt')")
         else:  # cross-check with what the UI saves to disk
             page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-            page.wait_for_timeout(500)
+            _wait_until_saved(lab["root"] / name, [c["execution_count"] for c in code])
             saved = nbformat.read(lab["root"] / name, as_version=4)
             res.saved_errors = [
                 (i, f"{o.ename}: {o.evalue}")
@@ -411,8 +453,15 @@ def test_detects_error(lab, browser, results):
     )
 
 
+def _first_cell_counted(page) -> None:
+    page.wait_for_function(JS_FIRST_CELL_COUNTED, timeout=120_000, polling=100)
+
+
 def test_detects_cell_that_never_finishes(lab, browser, results):
-    r = run_in_lab(lab, browser, "zz_probe_hangs.ipynb", timeout=10)
+    # the 10 s start once the first cell has its count, so the sleeping cell is the one running
+    r = run_in_lab(
+        lab, browser, "zz_probe_hangs.ipynb", timeout=10, after_run_all=_first_cell_counted
+    )
     results["zz_probe_hangs.ipynb"] = asdict(r)
     assert not r.finished
     assert r.unfinished[0][0] == 1 and "sleep" in r.unfinished[0][1], _describe(
@@ -422,7 +471,17 @@ def test_detects_cell_that_never_finishes(lab, browser, results):
 
 
 def test_detects_kernel_death(lab, browser, results):
-    r = run_in_lab(lab, browser, "zz_probe_dies.ipynb", timeout=60)
+    go = lab["root"] / GO_FILE
+    go.unlink(missing_ok=True)
+
+    def kill_after_first_cell(page):  # the kernel dies only after cell 0's count is in the page
+        _first_cell_counted(page)
+        go.touch()
+
+    r = run_in_lab(
+        lab, browser, "zz_probe_dies.ipynb", timeout=60, after_run_all=kill_after_first_cell
+    )
+    go.unlink(missing_ok=True)
     results["zz_probe_dies.ipynb"] = asdict(r)
     print("\nkernel death:", _describe(r))
     # no error output and no [*]: the kernel restarts, the crashed cell loses its count and Lab
@@ -503,7 +562,10 @@ def test_site_pages_render_offline_at_1280_px(browser, site_url):
             )
     page.locator(".md-search__input").first.click()
     page.locator(".md-search__input").first.press_sequentially("cosine", delay=50)
-    page.wait_for_timeout(2000)
+    try:  # the search index loads in a web worker: wait for the first result, not a fixed time
+        page.locator(".md-search-result__item").first.wait_for(timeout=30_000)
+    except Exception:  # playwright TimeoutError: the assertion below says what is missing
+        pass
     assert page.locator(".md-search-result__item").count() > 0, "search found nothing"
     context.close()
     assert not outside, f"the site fetched from outside: {sorted(set(outside))[:5]}"
