@@ -145,7 +145,8 @@ def _labels(labels) -> np.ndarray:
 
 
 def _batches(batches, n: int) -> list[np.ndarray]:
-    """Each batch as an array of distinct row positions within 0..n-1."""
+    """Each batch as an array of distinct row positions within 0..n-1 (a last batch of one row,
+    as samplers leave, has no negatives and counts zero)."""
     if batches is None or isinstance(batches, (str, bytes)) or not isinstance(batches, Sequence):
         raise TypeError(
             f"batches must be a list of batches (lists of row positions), got {check.describe(batches)}."
@@ -162,10 +163,8 @@ def _batches(batches, n: int) -> list[np.ndarray]:
             check.integer(p, f"batches[{number}][{i}]", minimum=0, maximum=n - 1)
             for i, p in enumerate(batch)
         ]
-        if len(positions) < 2:
-            raise ValueError(
-                f"batches[{number}] has {len(positions)} row(s); in-batch negatives need at least two."
-            )
+        if not positions:
+            raise ValueError(f"batches[{number}] is empty; a batch holds at least one row.")
         if len(set(positions)) != len(positions):
             repeated = sorted({p for p in positions if positions.count(p) > 1})
             raise ValueError(

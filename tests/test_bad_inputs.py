@@ -912,10 +912,10 @@ CASES = [
         r"batches\[0\] must be a list of row positions, got int 3",
     ),
     (
-        "false_negatives: a batch of one row",
-        lambda m, t: gh.false_negatives([[0]], LABELS, X, X),
+        "false_negatives: an empty batch",
+        lambda m, t: gh.false_negatives([[0, 1], []], LABELS, X, X),
         ValueError,
-        r"batches\[0\] has 1 row\(s\); in-batch negatives need at least two",
+        r"batches\[1\] is empty",
     ),
     (
         "false_negatives: a row past the end",

@@ -83,7 +83,7 @@ def _vectors(seed: int, n: int, width: int = 8) -> np.ndarray:
 def test_counts_same_label_pairs_per_batch_and_term():
     labels = ["a", "b", "a", "c", "a", "b"]
     anchors, positives = _vectors(0, 6), _vectors(1, 6)
-    table = gh.false_negatives([[0, 1, 2, 3], [4, 5]], labels, anchors, positives)
+    table = gh.false_negatives([[0, 1, 2, 3], [4, 5], [1]], labels, anchors, positives)
     assert list(table.columns) == [
         "batch",
         "term",
@@ -93,11 +93,13 @@ def test_counts_same_label_pairs_per_batch_and_term():
         "masked",
         "masked_false_negatives",
     ]
-    assert table.term.tolist() == list(TERMS) * 2
-    first, second = table[table.batch == 0], table[table.batch == 1]
+    assert table.term.tolist() == list(TERMS) * 3
+    first, second, last = (table[table.batch == b] for b in range(3))
     # batch 0: rows 0 and 2 share "a": two ordered pairs out of 4 * 3 candidates, in each term
     assert (first.negatives == 12).all() and (first.false_negatives == 2).all()
     assert (second.negatives == 2).all() and (second.false_negatives == 0).all()
+    # a last batch of one row (samplers leave one) has no negatives at all
+    assert (last[["negatives", "false_negatives", "masked"]] == 0).all().all()
     assert (table.masked_false_negatives <= table[["masked", "false_negatives"]].min(axis=1)).all()
 
 
