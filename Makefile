@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CONSTRAINTS ?= constraints-cpu.txt
-EXTRAS ?= offline,test,lab,onnx,scale,site
+EXTRAS ?= offline,test,lab,onnx,scale,site,train
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
@@ -33,7 +33,7 @@ test: $(STAMP)  ## unit tests, then every notebook executed by nbval
 # < 4.58); this second environment runs the helpers and the notebooks on the newest releases,
 # which is what Colab users get (all but notebook 06, which needs the onnx extra).
 test-latest:  ## unit tests and notebooks in .venv-latest: newest sentence-transformers/transformers, no onnx
-	$(MAKE) VENV=.venv-latest EXTRAS=offline,test,site,scale env
+	$(MAKE) VENV=.venv-latest EXTRAS=offline,test,site,scale,train env
 	.venv-latest/bin/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider \
 		--ignore=notebooks/06_faster_on_cpu.ipynb
 

@@ -31,6 +31,7 @@ from .plots import plot_clusters_2d, show
 from .settings import quick_mode, scaled
 from .speed import cpu_facts, measure_throughput
 from .synthetic import synthetic_embeddings
+from .training import false_negatives, same_intent_pairs
 
 __all__ = [
     # the model (notebook 01)
@@ -69,6 +70,9 @@ __all__ = [
     "plot_clusters_2d",
     "show",
     "synthetic_embeddings",
+    # fine-tuning with GISTEmbed (notebook 09)
+    "false_negatives",
+    "same_intent_pairs",
     # scaling notebooks down for tests
     "quick_mode",
     "scaled",

@@ -107,6 +107,22 @@ SUBJECTS = {
         ],
         [("LogisticRegression(", "gh.mteb_classification(")],
     ),
+    "09_fine_tune_with_gistembed": (
+        [
+            "SentenceTransformerTrainingArguments(",
+            "BatchSamplers.NO_DUPLICATES",
+            "Dataset.from_pandas(",
+            "losses.GISTEmbedLoss(",
+            "losses.MultipleNegativesRankingLoss(",
+            "EmbeddingSimilarityEvaluator(",
+            "SentenceTransformerTrainer(",
+            ".train()",
+            "NoDuplicatesBatchSampler(",
+            ".save(",
+            "SentenceTransformer(str(folder)",
+        ],
+        [("masked = similarity >", "gh.false_negatives(")],
+    ),
 }
 
 

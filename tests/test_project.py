@@ -44,7 +44,12 @@ def _pyproject_requirements() -> list[Requirement]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = meta["optional-dependencies"]
     listed = (
-        meta["dependencies"] + extras["offline"] + extras["test"] + extras["lab"] + extras["onnx"]
+        meta["dependencies"]
+        + extras["offline"]
+        + extras["test"]
+        + extras["lab"]
+        + extras["onnx"]
+        + extras["train"]
     )
     return [r for r in map(Requirement, listed) if r.marker is None or r.marker.evaluate()]
 
