@@ -19,12 +19,18 @@ NOTEBOOKS = ROOT / "notebooks"
 SUBJECTS = {
     "01_load_the_model": (
         [
+            'SentenceTransformer("avsolatorio/GIST-small-Embedding-v0", revision=revision)',
+            "model.encode(texts, convert_to_tensor=True)",
+            "F.cosine_similarity(embeddings.unsqueeze(1), embeddings.unsqueeze(0), dim=-1)",
+            "model.similarity(",
+            "util.cos_sim(",
             "SentenceTransformer(model_id, revision=revision",
             "local_files_only=True",
             "model.save(",
             "model.device",
         ],
-        [("SentenceTransformer(model_id", "gh.load_model(")],
+        # the model card's first step, shown (offline it cannot run) before the helper runs it
+        [('SentenceTransformer("avsolatorio/GIST-small-Embedding-v0"', "gh.load_model(")],
     ),
     "02_encode_texts": (
         [
@@ -58,8 +64,15 @@ SUBJECTS = {
             "PCA(",
             "TSNE(",
             "MiniBatchKMeans(",
+            "model.encode(",
+            "CountVectorizer(",
         ],
-        [("KMeans(", "gh.mteb_clustering("), ("PCA(n_components=2", "gh.plot_clusters_2d(")],
+        [
+            ("model.encode(", "gh.encode("),
+            ("KMeans(", "gh.mteb_clustering("),
+            ("PCA(n_components=2", "gh.plot_clusters_2d("),
+            ("CountVectorizer(", "gh.name_clusters("),
+        ],
     ),
     "05_retrieval_evaluation": (
         [
