@@ -76,13 +76,20 @@ SUBJECTS = {
     ),
     "05_retrieval_evaluation": (
         [
+            "model.encode(",
             "util.semantic_search(",
             "pytrec_eval.RelevanceEvaluator(",
+            "model.tokenizer(",
+            "model.max_seq_length",
             "bm25s.BM25(",
+            "KFold(",
             "faiss.IndexFlatIP(",
             "faiss.IndexHNSWFlat(",
         ],
-        [("pytrec_eval.RelevanceEvaluator(", "gh.mteb_retrieval(")],
+        [
+            ("model.encode(", "gh.encode("),
+            ("pytrec_eval.RelevanceEvaluator(", "gh.mteb_retrieval("),
+        ],
     ),
     "06_faster_on_cpu": (
         [
@@ -112,13 +119,18 @@ SUBJECTS = {
     ),
     "07_classification": (
         [
+            "model.encode(",
             "LogisticRegression(",
             "accuracy_score(",
             "f1_score(",
             "KNeighborsClassifier(",
+            "TfidfVectorizer(",
             "confusion_matrix(",
         ],
-        [("LogisticRegression(", "gh.mteb_classification(")],
+        [
+            ("model.encode(", "gh.encode("),
+            ("LogisticRegression(random_state=42, max_iter=100)", "gh.mteb_classification("),
+        ],
     ),
     "09_fine_tune_with_gistembed": (
         [
