@@ -7,7 +7,7 @@ EXTRAS ?= offline,test,lab,onnx,scale,site
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: help env run test test-latest test-browser test-colab unit notebooks lab headers clean-notebooks check-notebooks clean
+.PHONY: help env run test test-latest test-browser test-colab test-ray-cluster unit notebooks lab headers clean-notebooks check-notebooks clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ test-browser: $(STAMP)  ## every notebook run in JupyterLab in headless Chromium
 
 test-colab: $(STAMP)  ## Colab dry run: the setup cells install the project and leave torch and numpy alone
 	$(BIN)/python scripts/colab_check.py
+
+test-ray-cluster: $(STAMP)  ## notebook 08 against a real Ray head node (ray start on a free port), stopped afterwards
+	GIST_RAY_CLUSTER_TEST=1 $(BIN)/python -m pytest tests/test_ray_cluster.py -p no:cacheprovider -v -s
 
 unit: $(STAMP)  ## unit tests only
 	$(BIN)/python -m pytest tests
