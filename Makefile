@@ -7,7 +7,7 @@ EXTRAS ?= offline,test,lab,onnx,scale,site,train
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: help env run test test-latest test-browser test-colab test-gpu unit notebooks lab headers clean-notebooks check-notebooks clean
+.PHONY: help env run test test-latest test-browser test-colab test-gpu test-ray-cluster unit notebooks lab headers clean-notebooks check-notebooks clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ test-gpu:  ## on a CUDA GPU: the device unit tests, then every notebook with GIS
 
 test-colab: $(STAMP)  ## Colab dry run: the setup cells install the project and leave torch and numpy alone
 	$(BIN)/python scripts/colab_check.py
+
+test-ray-cluster: $(STAMP)  ## notebook 08 against a real Ray head node (ray start on a free port), stopped afterwards
+	GIST_RAY_CLUSTER_TEST=1 $(BIN)/python -m pytest tests/test_ray_cluster.py -p no:cacheprovider -v -s
 
 unit: $(STAMP)  ## unit tests only
 	$(BIN)/python -m pytest tests

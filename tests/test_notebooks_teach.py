@@ -98,12 +98,14 @@ SUBJECTS = {
             'model_kwargs={"file_name"',
             "quantize_embeddings(",
             "semantic_search_faiss(",
+            "pytrec_eval.RelevanceEvaluator(",
         ],
         [('backend="onnx"', "gh.load_model(backend=")],
     ),
     "08_embedding_at_scale": (
         [
             "ray.init(",
+            "ray.data.DataContext.get_current()",
             "ray.data.read_parquet(",
             ".map_batches(",
             "ActorPoolStrategy(size=",
