@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import validation as check
 from .notices import CacheWarning, warn
 from .settings import cache_root
 
@@ -260,15 +261,20 @@ def _own_files(folder: Path) -> list[Path]:
     return files
 
 
-def cache_size(root: Path | None = None) -> int:
+def _root(root) -> Path:
+    """The cache root given (a str or Path, checked) or, for None, the configured one."""
+    return cache_root() if root is None else check.path(root, "root")
+
+
+def cache_size(root: Path | str | None = None) -> int:
     """Bytes of the files the embedding cache wrote (0 when there is none). Notebook 02."""
-    folder = (root or cache_root()) / "embeddings"
+    folder = _root(root) / "embeddings"
     if not owns(folder):
         return 0
     return sum(_size(p) for p in _own_files(folder))
 
 
-def clear_cache(root: Path | None = None) -> int:
+def clear_cache(root: Path | str | None = None) -> int:
     """Delete every cached embedding; return the number of bytes really freed. Notebook 02.
 
     Deletes only what the cache wrote, in a folder that carries its marker: pointing
@@ -276,7 +282,7 @@ def clear_cache(root: Path | None = None) -> int:
     nothing happens), and a file you saved inside the cache folder stays (a warning names it).
     A file that cannot be deleted is named in a warning too.
     """
-    folder = (root or cache_root()) / "embeddings"
+    folder = _root(root) / "embeddings"
     if not folder.exists():
         return 0
     if not owns(folder):

@@ -1264,7 +1264,6 @@ CASES = [
         TypeError,
         r"quick must be an integer, got bool",
     ),
-    # cache.py is another worktree's (issue 16, cache): these wait for it to check root.
     (
         "cache_size(root): a number",
         lambda m, t: gh.cache_size(5),
@@ -1449,12 +1448,6 @@ CASES = [
 ]
 
 
-# Cases that wait for a fix in a module another worktree owns; once it lands the case passes,
-# the strict xfail fails, and its entry here must go.
-WAITING = {
-    "cache_size(root): a number": "cache.py (issue 16, cache worktree) must check root",
-    "clear_cache(root): a number": "cache.py (issue 16, cache worktree) must check root",
-}
 CASE_NAME = re.compile(r"(?P<function>[A-Za-z_][\w.]*)\((?P<argument>\w+)\): \S.*")
 
 
@@ -1466,16 +1459,7 @@ def folder(tmp_path):
 
 @pytest.mark.parametrize(
     ("call", "error", "message"),
-    [
-        pytest.param(
-            *case[1:],
-            id=case[0],
-            marks=[pytest.mark.xfail(reason=WAITING[case[0]], strict=True)]
-            if case[0] in WAITING
-            else [],
-        )
-        for case in CASES
-    ],
+    [pytest.param(*case[1:], id=case[0]) for case in CASES],
 )
 def test_bad_input_is_refused_clearly(model, folder, call, error, message):
     with pytest.raises(error, match=message):
@@ -1527,7 +1511,6 @@ def test_every_argument_of_every_public_function_has_a_bad_input_case():
     assert "RetrievalDataset.sample" in api and "load_model" in api  # the walk finds both kinds
     known = {(name, arg) for name, function in api.items() for arg in arguments(function)}
     assert covered() <= known, f"cases name arguments no public function has: {covered() - known}"
-    assert set(WAITING) <= {case[0] for case in CASES}
 
 
 def test_the_coverage_check_notices_a_new_function(monkeypatch):
