@@ -45,7 +45,7 @@ test-browser: $(STAMP)  ## every notebook run in JupyterLab in headless Chromium
 # build; GPU_VENV=/path/to/env reuses an environment that has CUDA torch already, WHEELS=folder
 # installs what it lacks from a folder of wheels without network, and GPU_CONSTRAINTS=file pins.
 GPU_VENV ?= .venv-gpu
-GPU_EXTRAS ?= offline,test,onnx,scale
+GPU_EXTRAS ?= offline,test,onnx,scale,train
 GPU_CONSTRAINTS ?=
 GPU_TESTS ?= tests/test_gpu.py tests/test_model.py tests/test_backends.py
 WHEELS ?=
