@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "scripts"))
 import output_rules  # noqa: E402
 
 _ALLOWED = output_rules.allowed()
+_EXPLAINED = output_rules.explained()
 _allowed_seen: list = []  # problems that the allow-list turned into a note
 _notebooks_run: set = set()
 
@@ -32,7 +33,8 @@ def pytest_runtest_call(item):
         return result
     notebook = Path(str(item.fspath)).name
     _notebooks_run.add(notebook)
-    problems = output_rules.output_problems(outputs, notebook, item.name)
+    known = _EXPLAINED.get(notebook, [])
+    problems = output_rules.output_problems(outputs, notebook, item.name, known)
     failing = [p for p in problems if (notebook, p.rule) not in _ALLOWED]
     _allowed_seen.extend(p for p in problems if p not in failing)
     if failing:

@@ -13,7 +13,9 @@ Three rules, each with a name an allow-list entry can give:
 `make test` applies the output rules to every cell nbval runs (conftest.py), `make run` to
 every notebook it executes (scripts/run_notebooks.py), and tests/test_output_rules.py applies
 the cell rule to the committed notebooks. ALLOW_FILE names the notebooks that still break a
-rule, each with a reason: their problems are reported, not failed.
+rule, each with a reason: their problems are reported, not failed. It also lists lines a
+notebook explains to its reader: one known log line (a pattern), the markdown cell that explains
+it, and why it cannot be silenced. Such a line is content, not noise, in that notebook only.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = [
     "Problem",
     "allowed",
     "cell_problems",
+    "explained",
     "notebook_problems",
     "output_problems",
 ]
@@ -135,9 +138,12 @@ def _blocks(outputs: list) -> list[tuple[str, str]]:
     return merged
 
 
-def output_problems(outputs: list, notebook: str = "", cell: str = "") -> list[Problem]:
+def output_problems(
+    outputs: list, notebook: str = "", cell: str = "", known_lines: list[re.Pattern] = ()
+) -> list[Problem]:
     """The output rules' problems in one cell's outputs (nbformat dicts, as nbval or nbclient
-    record them). Error outputs are not checked: a cell that raised fails anyway."""
+    record them). A line matching one of `known_lines` (see explained()) is not a log line. Error
+    outputs are not checked: a cell that raised fails anyway."""
     problems = []
     for name, text in _blocks(outputs):
         lines = text.rstrip("\n").splitlines()
@@ -153,6 +159,8 @@ def output_problems(outputs: list, notebook: str = "", cell: str = "") -> list[P
             )
         found: dict[str, list[str]] = {}
         for line in lines:
+            if any(known.search(line) for known in known_lines):
+                continue
             for what, pattern in LOG_LINES:
                 if pattern.search(line):
                     found.setdefault(what, []).append(line.strip())
@@ -173,8 +181,11 @@ def cell_problems(source: str, notebook: str = "", cell: str = "") -> list[Probl
     return [Problem(notebook, cell, "long-cell", f"{lines} lines (at most {MAX_CELL_LINES})")]
 
 
-def notebook_problems(nb, notebook: str, outputs: bool = True, cells: bool = True) -> list[Problem]:
-    """Every problem of an nbformat notebook: its code cells' lengths and, if executed, outputs."""
+def notebook_problems(
+    nb, notebook: str, outputs: bool = True, cells: bool = True, known_lines: list[re.Pattern] = ()
+) -> list[Problem]:
+    """Every problem of an nbformat notebook: its code cells' lengths and, if executed, outputs
+    (lines matching `known_lines` excepted)."""
     problems = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -183,7 +194,7 @@ def notebook_problems(nb, notebook: str, outputs: bool = True, cells: bool = Tru
         if cells:
             problems += cell_problems(_text(cell.source), notebook, where)
         if outputs:
-            problems += output_problems(cell.get("outputs", []), notebook, where)
+            problems += output_problems(cell.get("outputs", []), notebook, where, known_lines)
     return problems
 
 
@@ -203,4 +214,30 @@ def allowed(file: Path | None = None) -> dict[tuple[str, str], str]:
                 f"and a reason; got {entry}"
             )
         table[(notebook, rule)] = reason.strip()
+    return table
+
+
+def explained(file: Path | None = None) -> dict[str, list[re.Pattern]]:
+    """{notebook: [line pattern, ...]} from the allow-list's [[explained]] entries (default
+    ALLOW_FILE). Each entry needs a notebook, a line pattern that compiles, the id of the
+    markdown cell that explains the line (`explained_in`) and a reason; else ValueError."""
+    file = file or ALLOW_FILE
+    if not file.exists():
+        return {}
+    entries = tomllib.loads(file.read_text(encoding="utf-8")).get("explained", [])
+    table: dict[str, list[re.Pattern]] = {}
+    for number, entry in enumerate(entries, start=1):
+        notebook, line, cell, reason = (
+            str(entry.get(k, "")) for k in ("notebook", "line", "explained_in", "reason")
+        )
+        if not (notebook and line and cell and reason.strip()):
+            raise ValueError(
+                f"{file}: explained entry {number} needs a notebook, a line pattern, "
+                f"explained_in (a markdown cell id) and a reason; got {entry}"
+            )
+        try:
+            pattern = re.compile(line)
+        except re.error as err:
+            raise ValueError(f"{file}: explained entry {number}: line {line!r}: {err}") from None
+        table.setdefault(notebook, []).append(pattern)
     return table

@@ -5,6 +5,7 @@ keep their code cells short (or are on the allow-list, with a reason)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -152,3 +153,46 @@ def test_nbval_fails_a_cell_whose_output_is_too_loud(tmp_path):
     assert "2 failed, 1 passed" in out, out
     assert "zz_loud.ipynb Cell 1: long-output: stdout: 45 lines (at most 40)" in out, out
     assert "zz_loud.ipynb Cell 2: log-line: stderr: a library warning" in out, out
+
+
+RAY_LINE = (
+    "[2026-12-04 14:37:11,053 E 5979 5979] core_worker.cc:2465: Actor with class name: "
+    "'MapWorker(MapBatches(shard_of_path)->MapBatches(Embedder))' and ID: 'f5906c25' has "
+    "constructor arguments in the object store and max_restarts > 0. If the arguments in the "
+    "object store go out of scope or are lost, the actor restart will fail."
+)
+
+
+def test_an_explained_line_is_excused_in_its_notebook_only():
+    known = output_rules.explained()["08_embedding_at_scale.ipynb"]
+    outputs = [_stream("encoded 300 texts in 19.5 s\n"), _stream(RAY_LINE + "\n", "stderr")]
+    assert output_rules.output_problems(outputs, "08_embedding_at_scale.ipynb", "c16", known) == []
+    assert _rules(outputs) == ["log-line"]  # without the entry it is a log line
+    # any other log line in the same output is still a problem
+    louder = outputs + [_stream("[2026-12-04 14:37:12,001 E 5979 5979] raylet died\n", "stderr")]
+    (problem,) = output_rules.output_problems(louder, "08_embedding_at_scale.ipynb", "c16", known)
+    assert "raylet died" in problem.detail
+
+
+def test_every_explained_line_is_explained_where_the_entry_says():
+    entries = output_rules.tomllib.loads(output_rules.ALLOW_FILE.read_text(encoding="utf-8"))
+    for entry in entries.get("explained", []):
+        nb = nbformat.read(ROOT / "notebooks" / entry["notebook"], as_version=4)
+        (cell,) = [c for c in nb.cells if c.get("id") == entry["explained_in"]]
+        assert cell.cell_type == "markdown", entry
+        # the longest literal stretch of the pattern is quoted in the explaining cell
+        literal = max(re.split(r"\\.|[.*+?()\[\]{}|^$]", entry["line"]), key=len)
+        assert literal.strip() in cell.source, (entry["explained_in"], literal)
+
+
+def test_explained_entries_need_every_field_and_a_valid_pattern(tmp_path):
+    file = tmp_path / "allow.toml"
+    good = 'notebook = "08_x.ipynb"\nexplained_in = "c1"\nreason = "Ray"\n'
+    file.write_text("[[explained]]\n" + good + 'line = "core_worker"\n')
+    assert [p.pattern for p in output_rules.explained(file)["08_x.ipynb"]] == ["core_worker"]
+    file.write_text('[[explained]]\nnotebook = "08_x.ipynb"\nline = "x"\nreason = "Ray"\n')
+    with pytest.raises(ValueError, match="explained entry 1 needs .* explained_in"):
+        output_rules.explained(file)
+    file.write_text("[[explained]]\n" + good + 'line = "core_worker("\n')
+    with pytest.raises(ValueError, match="explained entry 1: line 'core_worker\\('"):
+        output_rules.explained(file)
