@@ -4,6 +4,7 @@ every notebook asserts what it teaches; every public helper is tested."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -183,6 +184,38 @@ def test_each_notebook_calls_the_library_of_its_subject_first(stem):
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
 def test_every_notebook_asserts_what_it_teaches(path):
     assert re.search(r"^\s*assert ", _code(path), re.MULTILINE), f"{path.name} asserts nothing"
+
+
+def _tables_never_shown(source: str) -> list[int]:
+    """Lines of a cell where `gh.show(...)` stands as a statement other than the cell's last:
+    Jupyter displays only the last expression, so that table is built and never seen."""
+    magic = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)  # IPython magics: a no-op for the parser
+    tree = ast.parse(magic.sub(r"\1pass", source))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and ast.unparse(node.value.func) == "gh.show"
+        and node is not tree.body[-1]
+    ]
+
+
+def test_a_table_that_is_never_shown_is_found():
+    assert _tables_never_shown("x = 1\ngh.show(t, model)") == []
+    assert _tables_never_shown("gh.show(t, model)\nprint(x)") == [1]
+    assert _tables_never_shown("for t in ts:\n    gh.show(t)") == [2]
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_every_table_a_cell_makes_with_show_is_displayed(path):
+    hidden = [
+        (cell.get("id"), line)
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code"
+        for line in _tables_never_shown(cell.source)
+    ]
+    assert not hidden, f"{path.name}: gh.show(...) is not the cell's last expression: {hidden}"
 
 
 def test_notebooks_use_few_helpers_all_public():
