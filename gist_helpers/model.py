@@ -31,7 +31,7 @@ from sentence_transformers import SentenceTransformer
 from . import validation as check
 from .backends import BACKENDS, CPU_BACKENDS, check_backend, graph_digest, int8_config, open_model
 from .fingerprint import changed, remember
-from .model_folder import damage, is_stand_in_copy
+from .model_folder import damage, folder_state, is_stand_in_copy
 from .network import url_answers
 from .notices import StandInWarning, warn
 from .settings import env_flag, env_text
@@ -117,6 +117,8 @@ class _Resolved:
 
 
 _LOADED: dict[tuple[str, str, str, str], SentenceTransformer] = {}
+# What the folder of each loaded model held when it was read (model_folder.folder_state).
+_FOLDERS: dict[tuple[str, str, str, str], tuple] = {}
 # What load_model knows about each model it returned, kept beside the object (not on it).
 _INFO: weakref.WeakKeyDictionary[SentenceTransformer, ModelInfo] = weakref.WeakKeyDictionary()
 
@@ -136,7 +138,8 @@ def load_model(
     and a record of what was loaded (:func:`model_info`, :func:`banner`). ``backend``:
     ``torch``, ``torch-fp16`` (CUDA), ``onnx``, ``onnx-int8``, ``openvino`` (notebook 06).
     Loading the same model twice in one kernel returns the already loaded object, unless it
-    changed since (trained in place, ``half()``, moved, its modules edited): then a fresh copy.
+    changed since (trained in place, ``half()``, moved, its modules or tokenizer edited) or
+    its folder's files changed: then a fresh copy.
     """
     strict = env_flag("GIST_STRICT") if strict is None else check.boolean(strict, "strict")
     check.choice(backend, "backend", BACKENDS)
@@ -162,7 +165,8 @@ def _load(resolved: _Resolved, backend: str, device: str) -> SentenceTransformer
     """The loaded model for ``resolved`` (the remembered one unless it changed since)."""
     variant = f"{backend} ({int8_config()})" if backend == "onnx-int8" else backend
     key = (resolved.path, resolved.revision, device, variant)
-    if key in _LOADED and not changed(_LOADED[key]):
+    files = folder_state(Path(resolved.path))
+    if key in _LOADED and not changed(_LOADED[key]) and _FOLDERS.get(key) == files:
         return _LOADED[key]
     problem = damage(Path(resolved.path))
     if problem:
@@ -180,6 +184,7 @@ def _load(resolved: _Resolved, backend: str, device: str) -> SentenceTransformer
     remember(model, graph_digest(graphs) if graphs else None)
     _INFO[model] = _describe(model, resolved, device, label)
     _LOADED[key] = model
+    _FOLDERS[key] = files
     return model
 
 
@@ -296,6 +301,7 @@ def pick_device(device: str | None = None) -> str:
 def clear_loaded() -> None:
     """Forget models loaded in this kernel: the next load reads from disk (and warns) again."""
     _LOADED.clear()
+    _FOLDERS.clear()
     _warned.clear()
 
 

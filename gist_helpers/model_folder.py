@@ -3,7 +3,9 @@
 :func:`damage` says which file of a folder is damaged (a JSON file that does not parse or has
 the wrong shape, a truncated safetensors file), so :func:`gist_helpers.load_model` can name it
 instead of passing on a library's parse error. :func:`is_stand_in_copy` tells a copy of the
-offline stand-in (``model.save(folder)`` of it) by its weights, so it keeps its label.
+offline stand-in (``model.save(folder)`` of it) by its weights and tokenizer, so it keeps its
+label. :func:`folder_state` says what a folder holds now, so that a folder edited after loading
+is read again.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ _JSON_SHAPES = {
 }
 _FLOATS = {"F64", "F32", "F16", "BF16"}
 _MAX_HEADER = 100_000_000  # the safetensors format's own limit
+_HASHED = 16 << 20  # files up to this size (configuration, tokenizer) are compared by content
 
 
 def damage(folder: Path) -> str | None:
@@ -90,17 +93,58 @@ def safetensors_layout(file: Path) -> tuple[dict, int]:
 
 
 def is_stand_in_copy(folder: Path, stand_in: Path) -> bool:
-    """True if ``folder`` holds the stand-in's weights and modules (as ``model.save`` writes
-    them: tensor names and file layout may differ, the floating-point tensors may not). Reads
-    the weights only when their shapes are the stand-in's."""
+    """True if ``folder`` holds the stand-in's weights, modules and tokenizer (as ``model.save``
+    writes them: tensor names, file layout and JSON formatting may differ, the floating-point
+    tensors and the tokenizer's definition may not). Reads the weights only when their shapes
+    are the stand-in's, and the tokenizer only when the weights are the stand-in's."""
     files = sorted(folder.glob("*.safetensors"))
     try:
         if len(files) != 1 or _module_types(folder) != _module_types(stand_in):
             return False
         shapes, digests = _reference(stand_in)
-        return _float_shapes(files[0]) == shapes and _float_digests(files[0]) == digests
+        if _float_shapes(files[0]) != shapes or _float_digests(files[0]) != digests:
+            return False
     except (OSError, ValueError, KeyError, TypeError):
         return False
+    try:  # the same weights with another tokenizer (or lower-casing) give other vectors
+        return _tokenizer_facts(folder) == _reference_tokenizer(stand_in)
+    except Exception:  # a tokenizer that does not load is not the stand-in's
+        return False
+
+
+def folder_state(folder: Path) -> tuple:
+    """What a model folder holds now: each file's path, size and modification time, and the
+    sha256 of each file up to 16 MB (configuration, tokenizer: an edit shows even within one
+    tick of the file system's clock)."""
+    state = []
+    for file in sorted(folder.rglob("*")):
+        try:
+            if not file.is_file():
+                continue
+            stat = file.stat()
+            small = stat.st_size <= _HASHED
+            content = hashlib.sha256(file.read_bytes()).hexdigest() if small else None
+        except OSError:  # removed meanwhile, unreadable: its absence is the state
+            continue
+        state.append((file.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns, content))
+    return tuple(state)
+
+
+def _tokenizer_facts(folder: Path) -> tuple[str, bool]:
+    """The digest of the tokenizer a folder loads, and sentence-transformers' own lower-casing."""
+    from transformers import AutoTokenizer
+
+    from .fingerprint import tokenizer_digest
+
+    config_file = folder / "sentence_bert_config.json"
+    config = json.loads(config_file.read_text(encoding="utf-8")) if config_file.exists() else {}
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    return tokenizer_digest(tokenizer), bool(config.get("do_lower_case", False))
+
+
+@functools.cache
+def _reference_tokenizer(stand_in: Path) -> tuple[str, bool]:
+    return _tokenizer_facts(stand_in)
 
 
 @functools.cache

@@ -158,3 +158,140 @@ def test_an_exported_graph_is_fingerprinted_by_its_file(model):
     cached = gh.encode(onnx, TEXTS)
     np.testing.assert_allclose(cached, gh.encode(onnx, TEXTS, cache=False), atol=1e-6)
     del model_module._LOADED[next(k for k, v in model_module._LOADED.items() if v is onnx)]
+
+
+# --- round three: the tokenizer, writes that bypass the version counters, changed folders ------
+
+
+def _lowercase_off(model) -> None:
+    """Swap in the stand-in's own tokenizer with lower-casing off (same max_seq_length)."""
+    from transformers import AutoTokenizer
+
+    folder, length = model_module._stand_in_folder(), model.max_seq_length
+    model[0].processor = AutoTokenizer.from_pretrained(str(folder), do_lower_case=False)
+    model.max_seq_length = length  # the new tokenizer brings its own 512: keep the model's 256
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(_lowercase_off, id="tokenizer swapped"),
+        pytest.param(
+            lambda m: setattr(
+                m.tokenizer.backend_tokenizer,
+                "normalizer",
+                __import__("tokenizers").normalizers.BertNormalizer(lowercase=False),
+            ),
+            id="tokenizer edited in place",
+        ),
+        pytest.param(
+            lambda m: setattr(
+                m.tokenizer.backend_tokenizer,
+                "pre_tokenizer",
+                __import__("tokenizers").pre_tokenizers.WhitespaceSplit(),
+            ),
+            id="pre-tokenizer edited in place",
+        ),
+    ],
+)
+def test_a_changed_tokenizer_changes_the_key_and_the_label(fresh, change):
+    texts = ["The CAT sat on the MAT, said NASA.", "Stocks FELL on Monday, didn't they?"]
+    before = gh.encode(fresh, texts)
+    key = fingerprint(fresh)
+    change(fresh)
+    assert fingerprint(fresh) != key and changed(fresh)
+    after = gh.encode(fresh, texts)
+    np.testing.assert_allclose(after, gh.encode(fresh, texts, cache=False), atol=1e-5)
+    assert np.abs(after - before).max() > 1e-3  # other ids, other vectors
+    assert "changed in memory since loading" in gh.banner(fresh)
+    assert gh.load_model(device="cpu") is not fresh
+
+
+def test_a_tokenizer_equal_to_the_loaded_one_is_no_change(fresh):
+    from transformers import AutoTokenizer
+
+    key, length = fingerprint(fresh), fresh.max_seq_length
+    fresh[0].processor = AutoTokenizer.from_pretrained(str(model_module._stand_in_folder()))
+    fresh.max_seq_length = length
+    assert fingerprint(fresh) == key and not changed(fresh)
+
+
+def _ema_update(model, rate: float = 0.1) -> None:
+    """What EMA code does: write every weight through ``.data`` (no version counter moves)."""
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for p in model.parameters():
+            noise = torch.randn(p.shape, generator=generator, dtype=p.dtype)
+            p.data.mul_(1 - rate).add_(rate * (p.data + 0.5 * noise))
+
+
+def test_a_write_through_data_is_seen(fresh):
+    before = gh.encode(fresh, TEXTS)
+    versions = [p._version for p in fresh.parameters()]
+    _ema_update(fresh)
+    assert [p._version for p in fresh.parameters()] == versions  # the counters did not move
+    assert changed(fresh) and fingerprint(fresh)["weights"].startswith("sha256:")
+    after = gh.encode(fresh, TEXTS)
+    np.testing.assert_allclose(after, gh.encode(fresh, TEXTS, cache=False), atol=1e-5)
+    assert np.abs(after - before).max() > 1e-2
+    again = gh.load_model(device="cpu")
+    assert again is not fresh and not changed(again)
+    np.testing.assert_allclose(gh.encode(again, TEXTS), before, atol=1e-6)
+
+
+def test_a_write_through_data_after_a_training_step_is_seen_too(fresh):
+    sgd_step(fresh)
+    trained = fingerprint(fresh)["weights"]
+    fresh[0].auto_model.embeddings.word_embeddings.weight.data[2003].add_(0.5)  # one row: "is"
+    assert fingerprint(fresh)["weights"] not in (trained, "as loaded")
+
+
+def test_what_the_sample_does_not_see(fresh):
+    """The documented limit (README, fingerprint.py): a write through ``.data`` to elements the
+    sample skips, fewer than SAMPLE_STRIDE in a row, is not seen."""
+    from gist_helpers.fingerprint import SAMPLE_STRIDE
+
+    weight = fresh[0].auto_model.embeddings.word_embeddings.weight
+    weight.data.view(-1)[1 : SAMPLE_STRIDE - 1].add_(1.0)  # between two sampled elements
+    assert not changed(fresh)
+    weight.data.view(-1)[SAMPLE_STRIDE].add_(1.0)  # a sampled element
+    assert changed(fresh)
+
+
+def test_load_model_reads_a_folder_again_after_its_files_changed(tmp_path):
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(model_module._stand_in_folder(), folder)  # it has a sentence_bert_config.json
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gh.StandInWarning)
+        first = gh.load_model(folder, device="cpu")
+        assert gh.load_model(folder, device="cpu") is first  # nothing changed: the same object
+        config = folder / "sentence_bert_config.json"
+        config.write_text(config.read_text().replace('"max_seq_length": 256', '"max_seq_length": 8'))
+        second = gh.load_model(folder, device="cpu")
+        assert gh.load_model(folder, device="cpu") is second
+    assert first.max_seq_length == 256 and second.max_seq_length == 8
+
+
+def test_a_folder_with_the_stand_ins_weights_and_another_tokenizer_is_not_the_stand_in(
+    model, tmp_path
+):
+    import json
+
+    folder = tmp_path / "saved"
+    model.save(str(folder))
+    config_file = folder / "tokenizer_config.json"
+    config = json.loads(config_file.read_text())
+    config["do_lower_case"] = False
+    config_file.write_text(json.dumps(config))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gh.StandInWarning)  # no stand-in warning either
+        loaded = gh.load_model(folder, device="cpu")
+    info = gh.model_info(loaded)
+    assert info.source == "local folder" and not info.is_stand_in
+    texts = ["The CAT sat on the MAT."]
+    np.testing.assert_allclose(
+        gh.encode(loaded, texts), gh.encode(loaded, texts, cache=False), atol=1e-6
+    )
+    assert np.abs(gh.encode(loaded, texts) - gh.encode(model, texts)).max() > 1e-3
