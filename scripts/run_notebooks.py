@@ -1,8 +1,12 @@
 """Execute the notebooks headless into build/, then build the rendered site (build/site/).
 
-    python scripts/run_notebooks.py [NAME_FRAGMENT ...]
+    python scripts/run_notebooks.py [NAME ...]
 
-Prints a table (notebook, seconds, model used, status) and exits 1 if any notebook failed
+A NAME picks the catalogued notebooks whose file name contains it, in any case ("07",
+"classification"), or names one by its path ("notebooks/07_classification.ipynb"); no NAME
+runs them all. A NAME that matches nothing stops the run before it starts (exit 2), listing
+the notebooks. Prints a table (notebook, seconds, model used, status) and exits 1 if any
+notebook failed (a missing or unreadable notebook is reported FAILED and the run goes on)
 or broke the quiet-output rules (scripts/output_rules.py: an output block over 40 lines, a
 library log line) without an entry in scripts/output_rules_allow.toml; those problems are
 listed under the table. A failed notebook is still written out, and its status names the
@@ -13,6 +17,7 @@ executed notebook.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -59,6 +64,29 @@ def first_error(nb) -> dict | None:
                     "anchor": f"cell-id={cell.get('id', '')}",
                 }
     return None
+
+
+def unreadable(path: Path, entry: dict) -> dict | None:
+    """The row of a catalogued notebook that cannot be run (missing, not a notebook), or None."""
+    try:
+        nbformat.read(path, as_version=4)
+        return None
+    except FileNotFoundError:
+        problem = f"the notebook is missing ({path})"
+    except (OSError, ValueError, nbformat.ValidationError) as err:
+        problem = f"not a valid notebook ({type(err).__name__}: {str(err).splitlines()[0][:120]})"
+    return {
+        "notebook": path.name,
+        "title": entry.get("title", path.stem),
+        "goal": entry.get("goal", "").strip(),
+        "seconds": 0.0,
+        "model": "?",
+        "status": f"FAILED: {problem}",
+        "anchor": "",
+        "mode": "",
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "output_problems": [],
+    }
 
 
 def run_one(path: Path, entry: dict) -> dict:
@@ -122,19 +150,48 @@ def merge_results(rows: list[dict]) -> list[dict]:
     return merged
 
 
-def main(fragments: list[str]) -> int:
+def pick(catalog: list[dict], names: list[str]) -> tuple[list[dict], list[str]]:
+    """The catalogued notebooks the names pick, in catalogue order, and the names that pick
+    none. A name matches a file name it is part of, in any case; a path matches by its file."""
+    picked, unmatched = set(), []
+    for name in names:
+        fragment = Path(name.strip()).name.lower() if name.strip() else ""
+        found = {e["file"] for e in catalog if fragment and fragment in e["file"].lower()}
+        if not found:
+            unmatched.append(name)
+        picked |= found
+    return [e for e in catalog if not names or e["file"] in picked], unmatched
+
+
+def main(names: list[str]) -> int:
+    catalog = project()["notebooks"]
+    parser = argparse.ArgumentParser(
+        prog="run_notebooks.py",
+        description="Execute the notebooks headless into build/ and build the site build/site/.",
+        epilog="notebooks: " + ", ".join(Path(e["file"]).stem for e in catalog),
+    )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help='part of a notebook\'s file name ("07", "classification") or its path; none: all',
+    )
+    names = parser.parse_args(names).names
+    entries, unmatched = pick(catalog, names)
+    if unmatched:
+        print(
+            f"no notebook matches {', '.join(map(_shown, unmatched))}; the notebooks are: "
+            + ", ".join(Path(e["file"]).stem for e in catalog),
+            file=sys.stderr,
+        )
+        return 2
     BUILD.mkdir(exist_ok=True)
     os.environ.setdefault("GIST_PROGRESS", "0")
-    entries = [
-        e for e in project()["notebooks"] if not fragments or any(f in e["file"] for f in fragments)
-    ]
-    if not entries:
-        print(f"no notebook matches {' '.join(fragments)}", file=sys.stderr)
-        return 2
     rows = []
     for entry in entries:
+        path = NOTEBOOKS / entry["file"]
         print(f"running {entry['file']} …", flush=True)
-        rows.append(run_one(NOTEBOOKS / entry["file"], entry))
+        rows.append(unreadable(path, entry) or run_one(path, entry))
     site = build_site.build(merge_results(rows))
     red, plain = ("\x1b[31m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
     width = max(len(r["notebook"]) for r in rows)
@@ -144,7 +201,7 @@ def main(fragments: list[str]) -> int:
         print(
             f"{colour}{r['notebook']:<{width}}  {r['seconds']:8.1f}  {r['model']}  {r['status']}{plain if colour else ''}"
         )
-        if r["status"] != "ok":
+        if r["status"] != "ok" and r["anchor"]:  # a notebook that ran: its page shows the cell
             link = build_site.SITE / Path(r["notebook"]).stem / f"index.html#{r['anchor']}"
             print(f"{colour}{'':<{width}}  {'':>8}  see {link}{plain if colour else ''}")
     print(f"\ntotal {sum(r['seconds'] for r in rows):.1f} s · the site: {site}")
@@ -157,6 +214,11 @@ def main(fragments: list[str]) -> int:
         print(f"\n{red}quiet outputs: {len(loud)} problem(s) a reader would scroll past{plain}")
         print("\n".join(f"{red}  {p['problem']}{plain}" for p in loud))
     return 0 if all(r["status"] == "ok" for r in rows) and not loud else 1
+
+
+def _shown(name: str) -> str:
+    """A name as typed, quoted when it is blank (an empty RUN word)."""
+    return name if name.strip() else repr(name)
 
 
 if __name__ == "__main__":

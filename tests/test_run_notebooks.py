@@ -3,6 +3,7 @@ listed across partial runs, and the rendered site shows all of it without fetchi
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -104,3 +105,78 @@ def test_loud_outputs_are_flagged_with_the_cell_and_the_allow_lists_reason(
     monkeypatch.setattr(run_notebooks.output_rules, "ALLOW_FILE", allow)
     row = run_notebooks.run_one(loud, {"title": "Loud", "goal": "chatters"})
     assert [p["allowed"] for p in row["output_problems"]] == ["", "r"]
+
+
+# --- round three: the runner's names, and notebooks that cannot be read ------------------------
+
+CATALOG = [
+    {"file": f"{n}.ipynb", "title": n, "goal": "g"}
+    for n in ("01_load_the_model", "02_encode_texts", "07_classification")
+]
+
+
+@pytest.fixture
+def catalog(tmp_path, build, monkeypatch):
+    """A catalogue of three notebooks in tmp_path; what main runs is recorded, not executed."""
+    for entry in CATALOG:
+        _notebook(tmp_path, entry["file"], BANNER)
+    monkeypatch.setattr(run_notebooks, "project", lambda: {"notebooks": CATALOG})
+    monkeypatch.setattr(run_notebooks, "NOTEBOOKS", tmp_path)
+    monkeypatch.setattr(build_site, "build", lambda rows: build / "site" / "index.html")
+    ran = []
+
+    def record(path, entry):
+        ran.append(path.name)
+        return {"notebook": path.name, "seconds": 0.0, "model": "m", "status": "ok",
+                "anchor": "", "output_problems": []}  # fmt: skip
+
+    monkeypatch.setattr(run_notebooks, "run_one", record)
+    return ran
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        ([], ["01_load_the_model.ipynb", "02_encode_texts.ipynb", "07_classification.ipynb"]),
+        (["07"], ["07_classification.ipynb"]),
+        (["notebooks/02_encode_texts.ipynb"], ["02_encode_texts.ipynb"]),  # a path
+        (["01_LOAD"], ["01_load_the_model.ipynb"]),  # any case
+        (["07", "01"], ["01_load_the_model.ipynb", "07_classification.ipynb"]),
+    ],
+)
+def test_names_and_paths_pick_notebooks(catalog, names, expected):
+    assert run_notebooks.main(names) == 0
+    assert catalog == expected
+
+
+@pytest.mark.parametrize(
+    ("names", "bad"),
+    [(["07", "zz"], "zz"), (["nothing"], "nothing"), ([""], "''"), (["  "], "'  '")],
+)
+def test_a_name_that_matches_nothing_stops_the_run_listing_the_names(catalog, capsys, names, bad):
+    assert run_notebooks.main(names) == 2
+    assert catalog == []  # nothing ran
+    message = capsys.readouterr().err
+    assert f"no notebook matches {bad}" in message
+    assert "01_load_the_model" in message and "07_classification" in message
+
+
+def test_help_describes_the_runner(catalog, capsys):
+    with pytest.raises(SystemExit) as stop:
+        run_notebooks.main(["--help"])
+    assert stop.value.code == 0 and catalog == []
+    out = capsys.readouterr().out
+    assert "usage" in out and "01_load_the_model" in out
+
+
+def test_a_missing_or_broken_notebook_is_reported_and_the_run_goes_on(tmp_path, build, monkeypatch):
+    (tmp_path / "02_encode_texts.ipynb").write_text("{ not json", encoding="utf-8")
+    _notebook(tmp_path, "07_classification.ipynb", BANNER)
+    monkeypatch.setattr(run_notebooks, "project", lambda: {"notebooks": CATALOG})
+    monkeypatch.setattr(run_notebooks, "NOTEBOOKS", tmp_path)
+    monkeypatch.setattr(build_site, "build", lambda rows: build / "site" / "index.html")
+    assert run_notebooks.main([]) == 1
+    rows = {r["notebook"]: r for r in json.loads((build / "results.json").read_text())}
+    assert rows["01_load_the_model.ipynb"]["status"].startswith("FAILED: the notebook is missing")
+    assert rows["02_encode_texts.ipynb"]["status"].startswith("FAILED: not a valid notebook")
+    assert rows["07_classification.ipynb"]["status"] == "ok"  # and the run went on

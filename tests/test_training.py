@@ -73,6 +73,55 @@ def test_pairs_on_real_banking77_queries():
     assert (pairs.positive.map(label_of) == pairs.label).all()
 
 
+def _pairs_by_definition(texts, labels, seed):
+    """The drawing same_intent_pairs promises, written the plain quadratic way: for each text in
+    order, one rng.integers draw among the other texts of its label with another wording."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for text, label in zip(texts, labels):
+        others = [t for t, lab in zip(texts, labels) if lab == label and t != text]
+        if others:
+            rows.append((text, others[rng.integers(len(others))], label))
+    return pd.DataFrame(rows, columns=["anchor", "positive", "label"])
+
+
+def test_pairs_are_drawn_as_defined_with_repeated_texts():
+    rng = np.random.default_rng(7)
+    texts = [f"query {i}" for i in rng.integers(0, 40, size=300)]  # many repeats
+    labels = [int(t.split()[1]) % 4 for t in texts]
+    for seed in (0, 3):
+        pd.testing.assert_frame_equal(
+            gh.same_intent_pairs(texts, labels, seed=seed), _pairs_by_definition(texts, labels, seed)
+        )
+
+
+class _CountedText(str):
+    """A text that counts how often it is compared (to tell linear from quadratic work)."""
+
+    compared = 0
+    __hash__ = str.__hash__
+
+    def __eq__(self, other):
+        _CountedText.compared += 1
+        return str.__eq__(self, other)
+
+    def __ne__(self, other):
+        _CountedText.compared += 1
+        return str.__ne__(self, other)
+
+
+def test_pairs_take_linear_work():
+    """80,000 texts of 2 labels took 94 s when every text was compared with its whole label;
+    the work is counted here (comparisons per text), not timed."""
+    n = 3000
+    texts = [_CountedText(f"query number {i // 2}") for i in range(n)]  # every text twice
+    labels = [i % 2 for i in range(n)]
+    _CountedText.compared = 0
+    pairs = gh.same_intent_pairs(texts, labels, seed=0)
+    assert len(pairs) == n
+    assert _CountedText.compared <= 4 * n, f"{_CountedText.compared:,} comparisons for {n:,} texts"
+
+
 # --- false_negatives: counts ------------------------------------------------------------------
 
 
@@ -197,3 +246,67 @@ def test_without_a_guide_the_same_terms_are_multiple_negatives_ranking_loss(mode
         p = model(_features(model, positives))["sentence_embedding"].cpu()
     nothing = {t: np.zeros((6, 6), dtype=bool) for t in TERMS}
     assert _rebuilt_loss(a, p, nothing, 0.05) == pytest.approx(library, rel=1e-4)
+
+
+class _Recorder(torch.nn.Module):
+    """Stands in for the loss's cross-entropy: keeps the scores it is given (masked: -inf)."""
+
+    def forward(self, scores, target):
+        self.scores = scores
+        return scores.sum()
+
+
+def test_the_mask_is_the_losss_own_mask_on_batches_with_repeated_texts(model):
+    """GISTEmbedLoss's own mask (the candidates its forward sets to -inf), captured from the
+    library, equals false_negatives' mask entry by entry, exact ties included: pairs drawn from
+    texts that repeat (as Banking77's do) put identical vectors in one batch."""
+    train = gh.load_banking77("train")
+    kept = train[train.label.isin(sorted(train.label.unique())[:3])].head(60)
+    texts = kept.text.tolist() + kept.text.tolist()[:30]  # a third of the texts twice
+    labels = kept.label.tolist() + kept.label.tolist()[:30]
+    pairs = gh.same_intent_pairs(texts, labels, seed=0)
+    order = np.random.default_rng(0).permutation(len(pairs))
+    batches = [order[i : i + 30].tolist() for i in range(0, 90, 30)]
+    model.eval()
+    ties = 0
+    for margin, strategy in [(0.0, "absolute"), (0.02, "relative")]:
+        loss = losses.GISTEmbedLoss(
+            model, model, temperature=0.05, margin=margin, margin_strategy=strategy
+        )
+        loss.cross_entropy_loss = seen = _Recorder()
+        guide_outputs = []
+        hook = model.register_forward_hook(
+            lambda module, args, output: guide_outputs.append(output["sentence_embedding"].clone())
+        )
+        try:
+            for batch in batches:
+                rows = pairs.iloc[batch]
+                guide_outputs.clear()
+                with torch.no_grad():
+                    loss(
+                        [_features(model, rows.anchor.tolist()), _features(model, rows.positive.tolist())],
+                        None,
+                    )
+                anchors, positives = (x.cpu().numpy() for x in guide_outputs[-2:])
+                size = len(batch)
+                library = torch.isneginf(seen.scores).numpy().reshape(size, 3, size)
+                off_diagonal = ~np.eye(size, dtype=bool)
+                ours = guide_masks(anchors, positives, margin, strategy)
+                for number, term in enumerate(TERMS):
+                    np.testing.assert_array_equal(
+                        ours[term], library[:, number, :] & off_diagonal, err_msg=term
+                    )
+                table = gh.false_negatives(
+                    [list(range(size))], rows.label.tolist(), anchors, positives,
+                    margin=margin, margin_strategy=strategy,
+                )
+                assert table.masked.tolist() == [
+                    int((library[:, n, :] & off_diagonal).sum()) for n in range(3)
+                ]
+                own = torch.nn.functional.cosine_similarity(
+                    torch.from_numpy(anchors)[:, None], torch.from_numpy(positives)[None], dim=-1
+                )
+                ties += int((own == own.diagonal()[:, None]).sum() - size)
+        finally:
+            hook.remove()
+    assert ties > 0  # the batches hold exact ties, where numpy and the loss used to disagree
