@@ -136,10 +136,18 @@ class EmbeddingCache:
             }
         )
         try:
-            self._prepare()
-            shard = uuid.uuid4().hex
-            write_atomic(self.folder / f"{shard}.npy", payload)
-            write_atomic(self.folder / f"{shard}.json", json.dumps(index).encode())
+            for attempt in range(3):
+                try:
+                    self._prepare()
+                    shard = uuid.uuid4().hex
+                    write_atomic(self.folder / f"{shard}.npy", payload)
+                    write_atomic(self.folder / f"{shard}.json", json.dumps(index).encode())
+                    break
+                except FileNotFoundError:
+                    # clear_cache in another process removed the folder meanwhile: make it
+                    # again (twice at most; then it is a disk problem after all)
+                    if attempt == 2:
+                        raise
         except (OSError, ValueError) as err:
             if str(self.base) not in _unwritable:
                 _unwritable.add(str(self.base))

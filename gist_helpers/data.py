@@ -2,15 +2,20 @@
 
 Loaders return plain pandas objects. Files are read as UTF-8 (a byte-order mark, as Excel's
 "CSV UTF-8" writes, is fine); a file in another encoding is refused with its name and the
-position of the first bad byte.
+position of the first bad byte. A damaged data file (not gzip, cut short, a row with more or
+fewer fields than the header, a missing column or value, empty) is refused with its name and,
+where it has one, the line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gzip
 import io
 import os
 import re
+import zlib
 from importlib import resources
 from pathlib import Path
 
@@ -80,9 +85,7 @@ def load_banking77(split: str = "train") -> pd.DataFrame:
     ``label``, rows in the original files' order (MTEB's sampling depends on it).
     """
     check.choice(split, "split", ("train", "test"))
-    frame = pd.read_csv(
-        data_dir() / "banking77" / f"{split}.csv.gz", encoding="utf-8", keep_default_na=False
-    )
+    frame, _ = read_data_table(data_dir() / "banking77" / f"{split}.csv.gz", ["text", "category"])
     return frame.rename(columns={"category": "label"})[["text", "label"]]
 
 
@@ -93,9 +96,9 @@ def published_scores(task: str | None = None) -> pd.DataFrame:
     MTEB's results repository (github.com/embeddings-benchmark/results), the commit that
     last changed it, and the mteb version recorded in it. ``task`` keeps one task.
     """
-    table = pd.read_csv(
-        data_dir() / "mteb_published.csv", dtype={"mteb_version": str}, keep_default_na=False
-    )
+    file = data_dir() / "mteb_published.csv"
+    table, lines = read_data_table(file, ["task", "metric", "model", "score"])
+    table["score"] = [_score(v, file, f"line {n}") for n, v in zip(lines, table["score"])]
     if task is not None:
         check.choice(task, "task", sorted(set(table["task"])))
         table = table[table["task"] == task].reset_index(drop=True)
@@ -118,7 +121,13 @@ def load_sts_file(path: str | os.PathLike, *, layout: str = "auto") -> pd.DataFr
     if not file.is_file():
         raise FileNotFoundError(f"{file} does not exist or is not a file; check the path.")
     check.choice(layout, "layout", ("auto", "stsb", "table"))
-    lines = split_lines(read_text(file))
+    text = read_text(file)
+    if "\r" in text and "\n" not in text:
+        raise ValueError(
+            f"{file} has CR-only line endings (every line ends at a \\r alone, as classic Mac "
+            "OS wrote); lines must end at \\n or \\r\\n. Convert it, e.g. tr '\\r' '\\n' < old > new."
+        )
+    lines = split_lines(text)
     content = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
     if not content:
         raise ValueError(f"{file} is empty; an STS file needs at least one pair.")
@@ -156,9 +165,74 @@ def split_lines(text: str) -> list[str]:
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
+def read_data_table(file: Path, required: list[str]) -> tuple[pd.DataFrame, list[int]]:
+    """A CSV data file (gzip-compressed if its name ends in .gz), every field a string, and the
+    line each row starts on. Read strictly: UTF-8, a header holding ``required``, every row as
+    many fields as the header; a damaged file is a ValueError naming it (and the line)."""
+    raw = file.read_bytes()
+    if file.suffix == ".gz":
+        restore = "restore it from the package (data/README.md lists its checksum)"
+        try:
+            raw = gzip.decompress(raw)
+        except gzip.BadGzipFile as err:
+            raise ValueError(f"{file} is not gzip-compressed ({err}); {restore}.") from None
+        except (EOFError, zlib.error) as err:
+            raise ValueError(f"{file} is cut short or damaged ({err}); {restore}.") from None
+    text = decode(raw, file)
+    if not text.strip():
+        raise ValueError(f"{file} is empty; it needs a header ({', '.join(required)}) and rows.")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, lines = [], []
+    with _field_limit(len(text)):
+        try:
+            header = next(reader)
+            while True:
+                start = reader.line_num + 1
+                fields = next(reader, None)
+                if fields is None:
+                    break
+                if not fields:  # a blank line
+                    continue
+                if len(fields) != len(header):
+                    raise ValueError(
+                        f"{file} line {start} has {len(fields)} fields but the header has "
+                        f"{len(header)} ({', '.join(header)}); fix the line or restore the file."
+                    )
+                rows.append(fields)
+                lines.append(start)
+        except csv.Error as err:
+            raise ValueError(
+                f"{file} line {reader.line_num} is not valid CSV ({err}); check its quotes."
+            ) from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ValueError(
+            f"{file} has no column(s) {missing} (found {header}); restore the file or rename "
+            "its columns."
+        )
+    return pd.DataFrame(rows, columns=header, dtype=str), lines
+
+
+@contextlib.contextmanager
+def _field_limit(size: int):
+    """csv's field size limit raised to ``size`` for a while (a text may be that long), then
+    put back: the limit is global to the process."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, size + 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def read_text(file: Path) -> str:
     """A text file as UTF-8 (a byte-order mark is dropped); refuse other encodings by name."""
-    raw = file.read_bytes()
+    return decode(file.read_bytes(), file)
+
+
+def decode(raw: bytes, file: Path) -> str:
+    """``raw``, the bytes of ``file``, as UTF-8 text (a byte-order mark dropped), or a
+    ValueError naming the file and the line of the first byte that is not UTF-8."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -242,18 +316,19 @@ def _records(file: Path, lines: list[str], sep: str, quoting: int) -> list[tuple
 
     reader = csv.reader(source(), delimiter=sep, quoting=quoting, strict=True)
     records = []
-    while True:
-        start = consumed + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return records
-        except csv.Error as err:
-            raise ValueError(
-                f"{file} line {consumed} is not valid CSV ({err}); check its quotes."
-            ) from None
-        if fields and (len(fields) > 1 or fields[0].strip()):  # blank lines are skipped
-            records.append((start, fields))
+    with _field_limit(sum(map(len, lines))):
+        while True:
+            start = consumed + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return records
+            except csv.Error as err:
+                raise ValueError(
+                    f"{file} line {consumed} is not valid CSV ({err}); check its quotes."
+                ) from None
+            if fields and (len(fields) > 1 or fields[0].strip()):  # blank lines are skipped
+                records.append((start, fields))
 
 
 def _score(raw, file: Path, where: str) -> float:

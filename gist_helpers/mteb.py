@@ -209,6 +209,12 @@ def _nested(value, name: str, shape: str, item) -> dict[str, dict]:
     """A dict of dicts with string keys, each inner value checked by ``item(value, its name)``."""
     if not isinstance(value, Mapping):
         raise TypeError(f"{name} must be a {shape}, got {check.describe(value)}.")
+    _one_id_type(list(value), name, "query")
+    _one_id_type(
+        [key for inner in value.values() if isinstance(inner, Mapping) for key in inner],
+        name,
+        "document",
+    )
     out = {}
     for outer, inner in value.items():
         if not isinstance(inner, Mapping):
@@ -217,6 +223,20 @@ def _nested(value, name: str, shape: str, item) -> dict[str, dict]:
             str(key): item(v, f"{name}[{outer!r}][{key!r}]") for key, v in inner.items()
         }
     return out
+
+
+def _one_id_type(ids: list, name: str, kind: str) -> None:
+    """Refuse ids that mix strings with other types: as strings, 1 and "1" would merge."""
+    texts = {i for i in ids if isinstance(i, str)}
+    others = [i for i in ids if not isinstance(i, str)]
+    if texts and others:
+        other = next((i for i in others if str(i) in texts), others[0])
+        text = str(other) if str(other) in texts else next(iter(sorted(texts)))
+        raise ValueError(
+            f"{name}: {kind} ids mix {other!r} ({type(other).__name__}) and {text!r} (str); "
+            f"as strings they {'are one id' if text == str(other) else 'lose their type'}. "
+            "Give every id as a string (BEIR's ids are strings), e.g. {str(k): v ...}."
+        )
 
 
 def _grade(value, name: str) -> int:

@@ -93,6 +93,9 @@ def show(
         raise TypeError(
             f"model must be a SentenceTransformer, a string or None, got {check.describe(model)}."
         )
+    if not table.columns.is_unique:  # first: table[name] of a repeated name is a DataFrame
+        twice = sorted({str(c) for c in table.columns[table.columns.duplicated()]})
+        raise ValueError(f"table has column(s) {twice} more than once; rename them first.")
     hidden = [c for c in PROVENANCE if c in table.columns and table[c].nunique(dropna=False) == 1]
     for column in hidden:
         notes.append(f"{column}: {table[column].iloc[0]}")
@@ -101,9 +104,6 @@ def show(
     numbers = {
         c: (lambda v, d=decimals: _number(v, d)) for c in shown.columns if c not in text_columns
     }
-    if not shown.columns.is_unique:
-        twice = sorted({str(c) for c in shown.columns[shown.columns.duplicated()]})
-        raise ValueError(f"table has column(s) {twice} more than once; rename them first.")
     styler = ResultsTable(shown).format(numbers, na_rep="–")
     if notes:
         styler = styler.set_caption(" · ".join(notes))

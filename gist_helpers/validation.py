@@ -28,6 +28,11 @@ def texts(value, name: str = "texts") -> list[str]:
     """``value`` as a list of strings (one string is a list of one); raise naming the culprit."""
     if value is None:
         raise TypeError(f"{name} is None; pass a list (or pandas Series) of strings.")
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array("abc") cannot be iterated
+        raise TypeError(
+            f"{name} is a 0-d numpy array ({describe(value)}); pass a list of strings, or its "
+            "one string as value.item()."
+        )
     if isinstance(value, str):
         return [_encodable(value, name, "")]
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -208,6 +213,14 @@ def labels(value, n: int, name: str = "labels") -> np.ndarray:
             raise TypeError(
                 f"{name} at position {position} is {describe(item)}, which cannot be a label."
             )
+    text = next((i for i, item in enumerate(items) if isinstance(item, str)), None)
+    other = next((i for i, item in enumerate(items) if not isinstance(item, str)), None)
+    if text is not None and other is not None:  # 1 and "1" would be two classes, or an error
+        raise TypeError(
+            f"{name} mixes strings and other types: {items[other]!r} "
+            f"({type(items[other]).__name__}) at position {other} and {items[text]!r} (str) at "
+            f"position {text}; give every label the same type, e.g. [str(x) for x in {name}]."
+        )
     return np.asarray(items, dtype=object)
 
 

@@ -388,3 +388,24 @@ def test_a_reader_deletes_nothing_in_a_cache_without_the_marker(tmp_path):
     with pytest.warns(gh.CacheWarning, match="were skipped and their texts encoded again"):
         assert store.get([text_hash("x")]) == ({}, set())
     assert npy.is_file() and npy.with_suffix(".json").is_file()
+
+
+def test_a_writer_beside_clear_cache_stores_its_vectors_without_a_false_warning(
+    model, reference, monkeypatch
+):
+    """clear_cache in another process removes the namespace folder between a writer's mkdir and
+    its rename: the writer makes the folder again, and says nothing about a writable folder."""
+    monkeypatch.setattr(cache_module, "_unwritable", set())
+    prepare = EmbeddingCache._prepare
+    cleared = []
+
+    def prepare_then_cleared(self):
+        prepare(self)
+        if not cleared:
+            cleared.append(gh.clear_cache())
+
+    monkeypatch.setattr(EmbeddingCache, "_prepare", prepare_then_cleared)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gh.CacheWarning)
+        np.testing.assert_allclose(gh.encode(model, TEXTS), reference, atol=1e-5)
+    assert cleared and gh.cache_size() > 0  # stored after all

@@ -306,3 +306,95 @@ def test_every_bundled_file_has_a_checksum_in_its_data_card():
 def test_bundled_file_matches_its_checksum(path):
     digest = hashlib.sha256((data_dir() / path).read_bytes()).hexdigest()
     assert digest == _card_checksums()[path], f"data/{path} differs from its data card"
+
+
+# --- round three: long fields, line endings, hostile data files --------------------------------
+
+
+def test_a_field_longer_than_the_csv_modules_limit_is_read(tmp_path):
+    import csv
+
+    long = "word " * 40_000  # 200,000 characters, over csv's default limit of 131,072
+    path = tmp_path / "long.csv"
+    path.write_text(f'sentence1,sentence2,score\n"{long}",short,3.5\n', encoding="utf-8")
+    limit = csv.field_size_limit()
+    pairs = gh.load_sts_file(path, layout="table")
+    assert pairs.loc[0, "sentence1"] == long and csv.field_size_limit() == limit  # left as it was
+
+
+def test_cr_only_line_endings_are_named(tmp_path):
+    path = tmp_path / "old-mac.csv"
+    path.write_bytes(b"sentence1,sentence2,score\ra,b,1\rc,d,2\r")
+    with pytest.raises(ValueError, match=r"old-mac\.csv.*line endings.*\\r"):
+        gh.load_sts_file(path)
+
+
+def _data_folder(tmp_path, monkeypatch) -> Path:
+    """A copy of the bundled data in GIST_DATA_DIR, to damage."""
+    import shutil
+
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder)
+    monkeypatch.setenv("GIST_DATA_DIR", str(folder))
+    return folder
+
+
+def test_an_empty_score_names_its_row(tmp_path, monkeypatch):
+    folder = _data_folder(tmp_path, monkeypatch)
+    file = folder / "mteb_published.csv"
+    lines = file.read_text(encoding="utf-8").splitlines()
+    fields = lines[3].split(",")
+    fields[4] = ""
+    lines[3] = ",".join(fields)
+    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"mteb_published\.csv line 4: score '' is not a number"):
+        gh.published_scores()
+
+
+def _gzip(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data)
+
+
+@pytest.mark.parametrize(
+    ("damage", "match"),
+    [
+        (lambda f: f.write_bytes(_gzip("text,category\ncaf\xe9,card\n".encode("latin-1"))),
+         r"train\.csv\.gz is not UTF-8"),
+        (lambda f: f.write_bytes(_gzip(b"text,category\na,card\nb,card,extra\n")),
+         r"train\.csv\.gz line 3 has 3 fields"),
+        (lambda f: f.write_bytes(f.read_bytes()[:2000]), r"train\.csv\.gz is cut short"),
+        (lambda f: f.write_bytes(b"text,category\na,card\n"), r"train\.csv\.gz is not gzip"),
+        (lambda f: f.write_bytes(_gzip(b"text,intent\na,card\n")),
+         r"train\.csv\.gz has no column\(s\) \['category'\]"),
+        (lambda f: f.write_bytes(_gzip(b"")), r"train\.csv\.gz is empty"),
+    ],
+    ids=["latin-1", "extra field", "truncated", "not gzip", "no category", "empty"],
+)
+def test_a_damaged_banking77_file_is_named(tmp_path, monkeypatch, damage, match):
+    folder = _data_folder(tmp_path, monkeypatch)
+    damage(folder / "banking77" / "train.csv.gz")
+    with pytest.raises(ValueError, match=match):
+        gh.load_banking77("train")
+
+
+@pytest.mark.parametrize(
+    ("damage", "match"),
+    [
+        (lambda t: t.replace("Banking77Classification", "Banking77Classificatión").encode("latin-1"),
+         r"mteb_published\.csv is not UTF-8"),
+        (lambda t: t.replace("\n", ",extra\n", 2).replace(",extra\n", "\n", 1).encode(),
+         r"mteb_published\.csv line 2 has 10 fields"),
+        (lambda t: t.replace("score,", "points,", 1).encode(),
+         r"mteb_published\.csv has no column\(s\) \['score'\]"),
+        (lambda t: b"", r"mteb_published\.csv is empty"),
+    ],
+    ids=["latin-1", "extra field", "no score column", "empty"],
+)
+def test_a_damaged_published_scores_file_is_named(tmp_path, monkeypatch, damage, match):
+    folder = _data_folder(tmp_path, monkeypatch)
+    file = folder / "mteb_published.csv"
+    file.write_bytes(damage(file.read_text(encoding="utf-8")))
+    with pytest.raises(ValueError, match=match):
+        gh.published_scores()

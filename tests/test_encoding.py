@@ -62,6 +62,7 @@ def test_duplicates_keep_their_positions(model):
         (["fine", float("nan")], TypeError, "position 1 is NaN"),
         (b"abc", TypeError, "texts is bytes; decode it first"),
         (["ok", "\ud800"], ValueError, "position 1 has an unencodable character U\\+D800"),
+        (np.array("abc"), TypeError, "texts is a 0-d numpy array"),
     ],
 )
 def test_bad_items_are_named(model, texts, error, message):

@@ -126,6 +126,27 @@ def test_classification_follows_mteb_v1_experiment_by_experiment():
     assert len(set(reference)) > 1  # the experiments really differ: the sampling moves
 
 
+def test_training_labels_mixing_1_and_the_string_1_are_named():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 4))
+    labels = [1, "1"] * 10
+    with pytest.raises(TypeError, match=r"train_labels mixes strings and other types: 1 .* '1'"):
+        gh.mteb_classification(X, labels, X, [1] * 20)
+
+
+@pytest.mark.parametrize(
+    ("qrels", "run", "match"),
+    [
+        ({"q": {"1": 1}}, {"q": {1: 0.5, "1": 0.4}}, r"run: document ids mix 1 \(int\) and '1'"),
+        ({"q": {1: 1, "1": 0}}, {"q": {"1": 0.5}}, r"qrels: document ids mix 1 \(int\) and '1'"),
+        ({"q": {"d": 1}, 1: {"d": 1}}, {"q": {"d": 0.5}}, r"qrels: query ids mix"),
+    ],
+)
+def test_ids_of_mixed_types_are_refused_by_name(qrels, run, match):
+    with pytest.raises(ValueError, match=match):
+        gh.mteb_retrieval(qrels, run)
+
+
 def test_clustering_follows_mteb_v1():
     rng = np.random.default_rng(1)
     labels = rng.integers(0, 5, 300)

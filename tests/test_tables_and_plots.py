@@ -197,6 +197,12 @@ def test_show_moves_provenance_to_the_caption_and_keeps_the_data(model):
     assert list(table.columns) == ["system", "nDCG@10", "model", "source"]  # the data is untouched
 
 
+def test_show_names_a_repeated_column_even_a_provenance_one():
+    table = pd.DataFrame([["a", "b", 0.5]], columns=["model", "model", "score"])
+    with pytest.raises(ValueError, match=r"column\(s\) \['model'\] more than once"):
+        gh.show(table)
+
+
 def test_synthetic_embeddings_stay_near_their_sources_and_come_in_chunks():
     rng = np.random.default_rng(0)
     real = rng.standard_normal((50, 32)).astype(np.float32)
