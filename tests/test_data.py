@@ -360,14 +360,20 @@ def _gzip(data: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("damage", "match"),
     [
-        (lambda f: f.write_bytes(_gzip("text,category\ncaf\xe9,card\n".encode("latin-1"))),
-         r"train\.csv\.gz is not UTF-8"),
-        (lambda f: f.write_bytes(_gzip(b"text,category\na,card\nb,card,extra\n")),
-         r"train\.csv\.gz line 3 has 3 fields"),
+        (
+            lambda f: f.write_bytes(_gzip("text,category\ncaf\xe9,card\n".encode("latin-1"))),
+            r"train\.csv\.gz is not UTF-8",
+        ),
+        (
+            lambda f: f.write_bytes(_gzip(b"text,category\na,card\nb,card,extra\n")),
+            r"train\.csv\.gz line 3 has 3 fields",
+        ),
         (lambda f: f.write_bytes(f.read_bytes()[:2000]), r"train\.csv\.gz is cut short"),
         (lambda f: f.write_bytes(b"text,category\na,card\n"), r"train\.csv\.gz is not gzip"),
-        (lambda f: f.write_bytes(_gzip(b"text,intent\na,card\n")),
-         r"train\.csv\.gz has no column\(s\) \['category'\]"),
+        (
+            lambda f: f.write_bytes(_gzip(b"text,intent\na,card\n")),
+            r"train\.csv\.gz has no column\(s\) \['category'\]",
+        ),
         (lambda f: f.write_bytes(_gzip(b"")), r"train\.csv\.gz is empty"),
     ],
     ids=["latin-1", "extra field", "truncated", "not gzip", "no category", "empty"],
@@ -382,12 +388,20 @@ def test_a_damaged_banking77_file_is_named(tmp_path, monkeypatch, damage, match)
 @pytest.mark.parametrize(
     ("damage", "match"),
     [
-        (lambda t: t.replace("Banking77Classification", "Banking77Classificatión").encode("latin-1"),
-         r"mteb_published\.csv is not UTF-8"),
-        (lambda t: t.replace("\n", ",extra\n", 2).replace(",extra\n", "\n", 1).encode(),
-         r"mteb_published\.csv line 2 has 10 fields"),
-        (lambda t: t.replace("score,", "points,", 1).encode(),
-         r"mteb_published\.csv has no column\(s\) \['score'\]"),
+        (
+            lambda t: t.replace("Banking77Classification", "Banking77Classificatión").encode(
+                "latin-1"
+            ),
+            r"mteb_published\.csv is not UTF-8",
+        ),
+        (
+            lambda t: t.replace("\n", ",extra\n", 2).replace(",extra\n", "\n", 1).encode(),
+            r"mteb_published\.csv line 2 has 10 fields",
+        ),
+        (
+            lambda t: t.replace("score,", "points,", 1).encode(),
+            r"mteb_published\.csv has no column\(s\) \['score'\]",
+        ),
         (lambda t: b"", r"mteb_published\.csv is empty"),
     ],
     ids=["latin-1", "extra field", "no score column", "empty"],

@@ -268,7 +268,9 @@ def test_load_model_reads_a_folder_again_after_its_files_changed(tmp_path):
         first = gh.load_model(folder, device="cpu")
         assert gh.load_model(folder, device="cpu") is first  # nothing changed: the same object
         config = folder / "sentence_bert_config.json"
-        config.write_text(config.read_text().replace('"max_seq_length": 256', '"max_seq_length": 8'))
+        config.write_text(
+            config.read_text().replace('"max_seq_length": 256', '"max_seq_length": 8')
+        )
         second = gh.load_model(folder, device="cpu")
         assert gh.load_model(folder, device="cpu") is second
     assert first.max_seq_length == 256 and second.max_seq_length == 8
