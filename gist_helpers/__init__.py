@@ -16,6 +16,7 @@ from .data import (
     published_scores,
 )
 from .encoding import encode
+from .intervals import paired_bootstrap, speed_ratio
 from .model import (
     GIST_ID,
     GIST_REVISION,
@@ -63,6 +64,9 @@ __all__ = [
     "mteb_classification",
     "mteb_clustering",
     "mteb_retrieval",
+    # the noise behind a verdict (notebooks 02, 05, 06, 08)
+    "paired_bootstrap",
+    "speed_ratio",
     # tables, plots, speed
     "cpu_facts",
     "measure_throughput",

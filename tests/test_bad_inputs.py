@@ -1445,6 +1445,113 @@ CASES = [
         ValueError,
         r"margin_strategy='hard' is not one of 'absolute', 'relative'",
     ),
+    # --- paired_bootstrap / speed_ratio ---------------------------------------------------
+    (
+        "paired_bootstrap(first): None",
+        lambda m, t: gh.paired_bootstrap(None, [0.1, 0.2]),
+        TypeError,
+        r"first must be a one-dimensional list.*got None",
+    ),
+    (
+        "paired_bootstrap(first): a text among the scores",
+        lambda m, t: gh.paired_bootstrap([0.1, "0.2"], [0.1, 0.2]),
+        TypeError,
+        r"first holds str '0.2' at position 1; pass numbers only",
+    ),
+    (
+        "paired_bootstrap(first): a missing score",
+        lambda m, t: gh.paired_bootstrap(pd.Series([0.1, np.nan], index=["q1", "q2"]), [0.1, 0.2]),
+        ValueError,
+        r"first has 1 missing or infinite score\(s\) at item\(s\) 'q2'",
+    ),
+    (
+        "paired_bootstrap(first): a repeated item id",
+        lambda m, t: gh.paired_bootstrap(
+            pd.Series([0.1, 0.2], index=["q1", "q1"]), pd.Series([0.1, 0.2], index=["q1", "q2"])
+        ),
+        ValueError,
+        r"first has repeated item id\(s\) 'q1'",
+    ),
+    (
+        "paired_bootstrap(second): a 2-d array",
+        lambda m, t: gh.paired_bootstrap([0.1, 0.2], np.zeros((2, 2))),
+        TypeError,
+        r"second must be a one-dimensional",
+    ),
+    (
+        "paired_bootstrap(second): other items than first",
+        lambda m, t: gh.paired_bootstrap(
+            pd.Series([0.1, 0.2], index=["q1", "q2"]), pd.Series([0.1, 0.2], index=["q1", "q3"])
+        ),
+        ValueError,
+        r"must score the same items; only in first: 'q2'; only in second: 'q3'",
+    ),
+    (
+        "paired_bootstrap(second): another length",
+        lambda m, t: gh.paired_bootstrap([0.1, 0.2, 0.3], [0.1, 0.2]),
+        ValueError,
+        r"first has 3 scores and second 2",
+    ),
+    (
+        "paired_bootstrap(second): one item only",
+        lambda m, t: gh.paired_bootstrap([0.1], [0.2]),
+        ValueError,
+        r"hold 1 item\(s\); an interval needs at least 2",
+    ),
+    (
+        "paired_bootstrap(confidence): 95 meant as percent",
+        lambda m, t: gh.paired_bootstrap([0.1, 0.2], [0.2, 0.1], confidence=95),
+        ValueError,
+        r"confidence must lie between 0.5 and 0.999, got 95",
+    ),
+    (
+        "paired_bootstrap(confidence): a text",
+        lambda m, t: gh.paired_bootstrap([0.1, 0.2], [0.2, 0.1], confidence="95%"),
+        TypeError,
+        r"confidence must be a number",
+    ),
+    (
+        "paired_bootstrap(resamples): too few",
+        lambda m, t: gh.paired_bootstrap([0.1, 0.2], [0.2, 0.1], resamples=10),
+        ValueError,
+        r"resamples must be at least 100, got 10",
+    ),
+    (
+        "paired_bootstrap(resamples): a float",
+        lambda m, t: gh.paired_bootstrap([0.1, 0.2], [0.2, 0.1], resamples=1e4),
+        TypeError,
+        r"resamples must be an integer",
+    ),
+    (
+        "paired_bootstrap(seed): negative",
+        lambda m, t: gh.paired_bootstrap([0.1, 0.2], [0.2, 0.1], seed=-1),
+        ValueError,
+        r"seed must be at least 0",
+    ),
+    (
+        "speed_ratio(first_seconds): empty",
+        lambda m, t: gh.speed_ratio([], [1.0]),
+        ValueError,
+        r"first_seconds is empty; pass the seconds of at least one run",
+    ),
+    (
+        "speed_ratio(first_seconds): a zero time",
+        lambda m, t: gh.speed_ratio([1.0, 0.0], [1.0]),
+        ValueError,
+        r"first_seconds has a time of 0 s at position 1",
+    ),
+    (
+        "speed_ratio(second_seconds): one number, not a list",
+        lambda m, t: gh.speed_ratio([1.0], 2.5),
+        TypeError,
+        r"second_seconds must be a one-dimensional",
+    ),
+    (
+        "speed_ratio(second_seconds): infinite",
+        lambda m, t: gh.speed_ratio([1.0], [float("inf")]),
+        ValueError,
+        r"second_seconds has 1 missing or infinite",
+    ),
 ]
 
 

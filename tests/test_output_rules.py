@@ -163,8 +163,13 @@ RAY_LINE = (
 )
 
 
-def test_an_explained_line_is_excused_in_its_notebook_only():
-    known = output_rules.explained()["08_embedding_at_scale.ipynb"]
+def test_an_explained_line_is_excused_in_its_notebook_only(tmp_path):
+    file = tmp_path / "allow.toml"
+    file.write_text(
+        '[[explained]]\nnotebook = "08_embedding_at_scale.ipynb"\nexplained_in = "c13a"\n'
+        'reason = "Ray"\nline = "core_worker\\\\.cc:\\\\d+: Actor with class name"\n'
+    )
+    known = output_rules.explained(file)["08_embedding_at_scale.ipynb"]
     outputs = [_stream("encoded 300 texts in 19.5 s\n"), _stream(RAY_LINE + "\n", "stderr")]
     assert output_rules.output_problems(outputs, "08_embedding_at_scale.ipynb", "c16", known) == []
     assert _rules(outputs) == ["log-line"]  # without the entry it is a log line
