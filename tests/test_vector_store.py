@@ -56,7 +56,9 @@ def test_read_documents_names_every_file_it_skips(tmp_path):
 def test_read_documents_reads_a_csv_and_reports_bad_rows(tmp_path):
     path = tmp_path / "notes.csv"
     path.write_text("id,title,body\na,One,first text\nb,Two,\na,Three,again\n")
-    documents, skipped = gh.read_documents(path, text_column="body", id_column="id", title_column="title")
+    documents, skipped = gh.read_documents(
+        path, text_column="body", id_column="id", title_column="title"
+    )
     assert documents.id.tolist() == ["a"] and documents.title.tolist() == ["One"]
     assert skipped.to_dict("records") == [
         {"source": "notes.csv:3", "reason": "empty 'body'"},
@@ -89,7 +91,9 @@ def test_ingest_encodes_only_what_changed(model, tmp_path):
     edited = after[after.doc_id == documents.id[0]]
     assert edited.hash.nunique() == 1 and edited.hash.iloc[0] not in set(before.hash)
     others = lambda frame: frame[frame.doc_id != documents.id[0]].sort_values(["doc_id", "chunk"])  # noqa: E731
-    pd.testing.assert_frame_equal(others(before).reset_index(drop=True), others(after).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        others(before).reset_index(drop=True), others(after).reset_index(drop=True)
+    )
     assert not after.duplicated(["doc_id", "chunk"]).any()
 
 
@@ -99,14 +103,21 @@ def test_a_table_refuses_another_model(model, tmp_path):
     default = model.max_seq_length
     try:
         model.max_seq_length = 128
-        with pytest.raises(ValueError, match=r"was built by sentence-transformers/all-MiniLM-L6-v2 .*max_seq_length 256"):
+        with pytest.raises(
+            ValueError,
+            match=r"was built by sentence-transformers/all-MiniLM-L6-v2 .*max_seq_length 256",
+        ):
             gh.chunk_table(db, "chunks", model)
     finally:
         model.max_seq_length = default
     # a table whose stamp names GIST (as one built with the real weights would)
     stamp = json.loads(db.open_table("chunks").schema.metadata[b"gist_helpers.store"])
     schema = db.open_table("chunks").schema.with_metadata(
-        {b"gist_helpers.store": json.dumps(stamp | {"model_id": gh.GIST_ID, "revision": gh.GIST_REVISION}).encode()}
+        {
+            b"gist_helpers.store": json.dumps(
+                stamp | {"model_id": gh.GIST_ID, "revision": gh.GIST_REVISION}
+            ).encode()
+        }
     )
     db.create_table("gist_chunks", schema=schema)
     with pytest.raises(ValueError, match=rf"'gist_chunks' was built by {gh.GIST_ID}"):
@@ -179,7 +190,9 @@ def test_a_killed_ingest_leaves_a_table_a_rerun_completes(model, tmp_path):
         writer.wait()
     assert writer.returncode == -signal.SIGKILL
     documents, _ = gh.read_documents(folder)
-    table = gh.chunk_table(lancedb.connect(db_path), "chunks", model)  # opens: last complete version
+    table = gh.chunk_table(
+        lancedb.connect(db_path), "chunks", model
+    )  # opens: last complete version
     partial = _chunks(table)
     assert 0 < partial.doc_id.nunique() < len(documents)
     assert not partial.duplicated(["doc_id", "chunk"]).any()
