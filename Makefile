@@ -63,7 +63,7 @@ test-gpu:  ## on a CUDA GPU: the device unit tests, then every notebook with GIS
 test-colab: $(STAMP)  ## Colab dry run: the setup cells install the project and leave torch and numpy alone
 	$(BIN)/python scripts/colab_check.py
 
-test-ray-cluster: $(STAMP)  ## notebook 08 against a real Ray head node (ray start on a free port), stopped afterwards
+test-ray-cluster: $(STAMP)  ## notebooks 08 and 10 against a real Ray head node (ray start on a free port), stopped afterwards
 	GIST_RAY_CLUSTER_TEST=1 $(BIN)/python -m pytest tests/test_ray_cluster.py -p no:cacheprovider -v -s
 
 unit: $(STAMP)  ## unit tests only
