@@ -229,7 +229,9 @@ def test_notebooks_use_few_helpers_all_public():
     assert used <= set(gh.__all__), (
         f"notebooks reach past the public API: {sorted(used - set(gh.__all__))}"
     )
-    assert len(used) <= 35 and len(gh.__all__) <= 35, (len(used), len(gh.__all__))
+    # 35 through notebook 09; notebook 10's store added four (read_documents, chunk_table,
+    # ingest, search_documents): what LanceDB and semchunk lack, not wrappers of their calls
+    assert len(used) <= 40 and len(gh.__all__) <= 40, (len(used), len(gh.__all__))
 
 
 def test_every_public_helper_is_tested():
