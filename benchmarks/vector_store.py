@@ -29,6 +29,7 @@ import warnings
 from datetime import date
 from pathlib import Path
 
+os.environ.setdefault("LANCEDB_LOG", "error")
 os.environ.setdefault("LANCE_LOG", "error")
 import lancedb  # noqa: E402
 import numpy as np  # noqa: E402
@@ -113,7 +114,7 @@ def run(n_docs: int | None, rounds: int) -> tuple[pd.DataFrame, dict]:
     table.create_index(
         "vector",
         config=IvfPq(
-            distance_type="cosine", num_partitions=int(np.sqrt(len(vectors))), num_sub_vectors=48
+            distance_type="cosine", num_partitions=max(2, len(vectors) // 256), num_sub_vectors=48
         ),
     )
     index_bytes = folder_bytes(folder / "docs" / "docs.lance" / "_indices")
