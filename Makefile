@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CONSTRAINTS ?= constraints-cpu.txt
-EXTRAS ?= offline,test,lab,onnx,scale,site,train
+EXTRAS ?= offline,test,lab,onnx,scale,site,train,store
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
@@ -33,7 +33,7 @@ test: $(STAMP)  ## unit tests, then every notebook executed by nbval
 # < 4.58); this second environment runs the helpers and the notebooks on the newest releases,
 # which is what Colab users get (all but notebook 06, which needs the onnx extra).
 test-latest:  ## unit tests and notebooks in .venv-latest: newest sentence-transformers/transformers, no onnx
-	$(MAKE) VENV=.venv-latest EXTRAS=offline,test,site,scale,train env
+	$(MAKE) VENV=.venv-latest EXTRAS=offline,test,site,scale,train,store env
 	.venv-latest/bin/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider \
 		--ignore=notebooks/06_faster_on_cpu.ipynb
 
@@ -45,7 +45,7 @@ test-browser: $(STAMP)  ## every notebook run in JupyterLab in headless Chromium
 # build; GPU_VENV=/path/to/env reuses an environment that has CUDA torch already, WHEELS=folder
 # installs what it lacks from a folder of wheels without network, and GPU_CONSTRAINTS=file pins.
 GPU_VENV ?= .venv-gpu
-GPU_EXTRAS ?= offline,test,onnx,scale,train
+GPU_EXTRAS ?= offline,test,onnx,scale,train,store
 GPU_CONSTRAINTS ?=
 GPU_TESTS ?= tests/test_gpu.py tests/test_model.py tests/test_backends.py
 WHEELS ?=
@@ -63,7 +63,7 @@ test-gpu:  ## on a CUDA GPU: the device unit tests, then every notebook with GIS
 test-colab: $(STAMP)  ## Colab dry run: the setup cells install the project and leave torch and numpy alone
 	$(BIN)/python scripts/colab_check.py
 
-test-ray-cluster: $(STAMP)  ## notebook 08 against a real Ray head node (ray start on a free port), stopped afterwards
+test-ray-cluster: $(STAMP)  ## notebooks 08 and 10 against a real Ray head node (ray start on a free port), stopped afterwards
 	GIST_RAY_CLUSTER_TEST=1 $(BIN)/python -m pytest tests/test_ray_cluster.py -p no:cacheprovider -v -s
 
 unit: $(STAMP)  ## unit tests only

@@ -31,6 +31,7 @@ from .notices import CacheWarning, DataWarning, StandInWarning, TruncationWarnin
 from .plots import plot_clusters_2d, show
 from .settings import quick_mode, scaled
 from .speed import cpu_facts, measure_throughput
+from .store import chunk_table, ingest, read_documents, search_documents
 from .synthetic import synthetic_embeddings
 from .training import false_negatives, same_intent_pairs
 
@@ -74,6 +75,11 @@ __all__ = [
     "plot_clusters_2d",
     "show",
     "synthetic_embeddings",
+    # your documents in a vector database (notebook 10)
+    "chunk_table",
+    "ingest",
+    "read_documents",
+    "search_documents",
     # fine-tuning with GISTEmbed (notebook 09)
     "false_negatives",
     "same_intent_pairs",

@@ -27,6 +27,18 @@ BIG = X.astype(np.float64)
 BIG[1, 1] = 1e300  # finite as float64, infinite as float32
 
 
+def _table(model, tmp, name: str = "chunks"):
+    """An empty chunk table of the stand-in in a LanceDB folder under tmp (notebook 10)."""
+    import lancedb
+
+    return gh.chunk_table(lancedb.connect(tmp / "db"), name, model)
+
+
+def _documents(**changes) -> pd.DataFrame:
+    row = {"id": "a", "source": "a.txt", "title": "A", "text": "Some text.", "modified": None}
+    return pd.DataFrame([row | changes])
+
+
 def _sts_file(tmp, content: bytes, name: str = "pairs.csv"):
     path = tmp / name
     path.write_bytes(content)
@@ -1551,6 +1563,159 @@ CASES = [
         lambda m, t: gh.speed_ratio([1.0], [float("inf")]),
         ValueError,
         r"second_seconds has 1 missing or infinite",
+    ),
+    # --- your documents in a vector database (notebook 10) -------------------------------
+    (
+        "read_documents(source): None",
+        lambda m, t: gh.read_documents(None),
+        TypeError,
+        r"source must be a file or folder path",
+    ),
+    (
+        "read_documents(source): missing",
+        lambda m, t: gh.read_documents(t / "nowhere"),
+        FileNotFoundError,
+        r"source .*nowhere does not exist; pass a folder or a \.csv file",
+    ),
+    (
+        "read_documents(text_column): a number",
+        lambda m, t: gh.read_documents(t, text_column=3),
+        TypeError,
+        r"text_column must be a string, got int 3",
+    ),
+    (
+        "read_documents(id_column): empty",
+        lambda m, t: gh.read_documents(t, id_column=" "),
+        ValueError,
+        r"id_column is empty",
+    ),
+    (
+        "read_documents(title_column): a list",
+        lambda m, t: gh.read_documents(t, title_column=["title"]),
+        TypeError,
+        r"title_column must be a string",
+    ),
+    (
+        "chunk_table(db): a folder name",
+        lambda m, t: gh.chunk_table(str(t), "chunks", m),
+        TypeError,
+        r"db must be a LanceDB connection \(lancedb.connect\(folder\)\), got str",
+    ),
+    (
+        "chunk_table(name): empty",
+        lambda m, t: _table(m, t, name=""),
+        ValueError,
+        r"name is empty",
+    ),
+    (
+        "chunk_table(model): a string",
+        lambda m, t: _table("all-MiniLM-L6-v2", t),
+        TypeError,
+        r"model must be a SentenceTransformer",
+    ),
+    (
+        "chunk_table(chunk_tokens): over the model's limit",
+        lambda m, t: gh.chunk_table(
+            __import__("lancedb").connect(t / "db"), "c", m, chunk_tokens=512
+        ),
+        ValueError,
+        r"chunk_tokens must be at most 254, got 512",
+    ),
+    (
+        "chunk_table(overlap): over a half",
+        lambda m, t: gh.chunk_table(__import__("lancedb").connect(t / "db"), "c", m, overlap=0.9),
+        ValueError,
+        r"overlap must lie between 0 and 0\.5, got 0\.9",
+    ),
+    (
+        "ingest(table): a path",
+        lambda m, t: gh.ingest(str(t), _documents(), m),
+        TypeError,
+        r"table must be a LanceDB table \(from chunk_table\), got str",
+    ),
+    (
+        "ingest(documents): a list of texts",
+        lambda m, t: gh.ingest(_table(m, t), ["text"], m),
+        TypeError,
+        r"documents must be the DataFrame read_documents returns, got list",
+    ),
+    (
+        "ingest(documents): no text column",
+        lambda m, t: gh.ingest(_table(m, t), _documents().drop(columns="text"), m),
+        ValueError,
+        r"documents has no column 'text'",
+    ),
+    (
+        "ingest(documents): a repeated id",
+        lambda m, t: gh.ingest(_table(m, t), pd.concat([_documents(), _documents()]), m),
+        ValueError,
+        r"documents repeats the id\(s\) 'a'",
+    ),
+    (
+        "ingest(model): None",
+        lambda m, t: gh.ingest(_table(m, t), _documents(), None),
+        TypeError,
+        r"model must be a SentenceTransformer",
+    ),
+    (
+        "ingest(batch_size): zero",
+        lambda m, t: gh.ingest(_table(m, t), _documents(), m, batch_size=0),
+        ValueError,
+        r"batch_size must be at least 1, got 0",
+    ),
+    (
+        "search_documents(table): None",
+        lambda m, t: gh.search_documents(None, m, "coffee"),
+        TypeError,
+        r"table must be a LanceDB table \(from chunk_table\), got None",
+    ),
+    (
+        "search_documents(model): a model name",
+        lambda m, t: gh.search_documents(_table(m, t), "all-MiniLM-L6-v2", "coffee"),
+        TypeError,
+        r"model must be a SentenceTransformer",
+    ),
+    (
+        "search_documents(query): blank",
+        lambda m, t: gh.search_documents(_table(m, t), m, "  "),
+        ValueError,
+        r"query is empty; type a few words",
+    ),
+    (
+        "search_documents(query): bytes",
+        lambda m, t: gh.search_documents(_table(m, t), m, b"coffee"),
+        TypeError,
+        r"query must be a string",
+    ),
+    (
+        "search_documents(k): zero",
+        lambda m, t: gh.search_documents(_table(m, t), m, "coffee", k=0),
+        ValueError,
+        r"k must be at least 1, got 0",
+    ),
+    (
+        "search_documents(where): a missing column",
+        lambda m, t: gh.search_documents(_table(m, t), m, "coffee", where="year > 2010"),
+        ValueError,
+        r"where='year > 2010' names 'year', which table 'chunks' has no column for",
+    ),
+    (
+        "search_documents(where): a number",
+        lambda m, t: gh.search_documents(_table(m, t), m, "coffee", where=2010),
+        TypeError,
+        r"where must be a string",
+    ),
+    (
+        "search_documents(hybrid): text",
+        lambda m, t: gh.search_documents(_table(m, t), m, "coffee", hybrid="yes"),
+        TypeError,
+        r"hybrid must be",
+    ),
+    (
+        "search_documents(query): an empty table",
+        lambda m, t: gh.search_documents(_table(m, t), m, "coffee"),
+        ValueError,
+        r"table 'chunks' is empty: nothing is stored yet; ingest documents first",
     ),
 ]
 

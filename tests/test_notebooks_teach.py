@@ -230,8 +230,10 @@ def test_notebooks_use_few_helpers_all_public():
     assert used <= set(gh.__all__), (
         f"notebooks reach past the public API: {sorted(used - set(gh.__all__))}"
     )
-    # 37: the two that put an interval on every verdict (paired_bootstrap, speed_ratio) joined 35
-    assert len(used) <= 37 and len(gh.__all__) <= 37, (len(used), len(gh.__all__))
+    # 35 through notebook 09; the two that put an interval on every verdict (paired_bootstrap,
+    # speed_ratio) and notebook 10's store (read_documents, chunk_table, ingest,
+    # search_documents: what LanceDB and semchunk lack, not wrappers of their calls) make 41
+    assert len(used) <= 41 and len(gh.__all__) <= 41, (len(used), len(gh.__all__))
 
 
 def test_every_public_helper_is_tested():

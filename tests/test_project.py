@@ -50,6 +50,7 @@ def _pyproject_requirements() -> list[Requirement]:
         + extras["lab"]
         + extras["onnx"]
         + extras["train"]
+        + extras["store"]
     )
     return [r for r in map(Requirement, listed) if r.marker is None or r.marker.evaluate()]
 

@@ -1,4 +1,4 @@
-"""Notebook 08 on a real Ray cluster: a head node started with ``ray start`` on a free port, the
+"""Notebooks 08 and 10 on a real Ray cluster: a head node started with ``ray start`` on a free port, the
 notebook run against it through ``RAY_ADDRESS``, its vectors checked against ``model.encode``,
 and the node stopped afterwards, also when the run fails.
 
@@ -161,3 +161,40 @@ def test_notebook_08_runs_on_a_ray_head_node(head_node, monkeypatch, tmp_path):
     assert re.search(rf"connected to \S+:{port}\n", text), "the notebook ran on another cluster"
     assert "vectors from the cluster equal model.encode's" in text
     print(f"notebook 08 on the head node at {address}: {time.monotonic() - start:.0f} s")
+
+
+NOTEBOOK_10 = ROOT / "notebooks" / "10_your_documents_in_a_vector_database.ipynb"
+
+
+def execute_on_cluster(path: Path, tmp_path: Path) -> str:
+    """Run a notebook in a fresh kernel (the environment set by the caller); its stream text."""
+    notebook = nbformat.read(path, as_version=4)
+    kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel"))
+    try:
+        NotebookClient(
+            notebook, km=kernel, timeout=900, resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
+    finally:
+        if kernel.has_kernel:
+            kernel.shutdown_kernel(now=True)
+    return "\n".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream"
+    )
+
+
+def test_notebook_10_writes_lance_from_a_ray_head_node(head_node, monkeypatch, tmp_path):
+    pytest.importorskip("lancedb")
+    address, token = head_node
+    monkeypatch.setenv("RAY_ADDRESS", address)
+    monkeypatch.setenv("RAY_AUTH_TOKEN_PATH", str(token))
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    monkeypatch.setenv("GIST_QUICK", "1")
+    start = time.monotonic()
+    text = execute_on_cluster(NOTEBOOK_10, tmp_path)
+    assert f"engine: Ray cluster at {address}" in text
+    # the cell asserts the vectors the cluster's actors wrote equal the table's
+    assert re.search(r"\d+ chunks written by \d Ray actor\(s\) into from_ray\.lance", text)
+    print(f"notebook 10 on the head node at {address}: {time.monotonic() - start:.0f} s")

@@ -327,11 +327,14 @@ def _wait_until_saved(path: Path, counts: list, timeout: float = 60) -> None:
         time.sleep(0.25)
 
 
-def run_in_lab(lab, browser, name: str, timeout: float = TIMEOUT, after_run_all=None) -> Result:
+def run_in_lab(
+    lab, browser, name: str, timeout: float = TIMEOUT, after_run_all=None, when_finished=None
+) -> Result:
     """Open `name`, click Run All, wait until it finishes (or `timeout` seconds), read the result.
 
     `after_run_all(page)`, if given, runs right after the click, before the timeout starts: the
-    probes use it to wait for a state the page must reach first."""
+    probes use it to wait for a state the page must reach first. `when_finished(page)`, if
+    given, runs once every cell has run (a person using the notebook's widgets)."""
     res = Result(notebook=name)
     page = browser.new_page(viewport={"width": WIDTH, "height": 900})
     try:
@@ -383,6 +386,8 @@ def run_in_lab(lab, browser, name: str, timeout: float = TIMEOUT, after_run_all=
         except Exception:  # playwright TimeoutError: the assertion on res.widgets reports it
             pass
         res.widgets = page.evaluate(JS_WIDGETS)
+        if res.finished and when_finished is not None:
+            when_finished(page)
 
         shot = OUT / (Path(name).stem + ".png")
         _screenshot_whole_notebook(page, shot)
@@ -414,10 +419,29 @@ def _describe(r: Result) -> str:
     return json.dumps(asdict(r), indent=1)
 
 
+def _search_box_answers(page) -> None:
+    """Notebook 10's search box: type a question, press Enter, and its hits must appear with
+    the typed words marked in the matching chunk."""
+    box = page.locator("input[placeholder='Ask the documents…']")
+    box.fill("short sleep and obesity in children")
+    box.press("Enter")
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('li.gist-hit mark'))
+            .some(m => m.textContent.toLowerCase() === 'sleep')""",
+        timeout=60_000,
+        polling=250,
+    )
+    assert page.locator("li.gist-hit").count() == 5
+
+
+# What a person does with a notebook's widgets once it has run, per notebook.
+WHEN_FINISHED = {"10_your_documents_in_a_vector_database.ipynb": _search_box_answers}
+
+
 # ---------------------------------------------------------------- the tests
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_in_jupyterlab(lab, browser, results, name):
-    r = run_in_lab(lab, browser, name)
+    r = run_in_lab(lab, browser, name, when_finished=WHEN_FINISHED.get(name))
     results[name] = asdict(r)
     print(
         f"\n{name}: open {r.open_s:.1f} s, run {r.run_s:.1f} s, {r.executed}/{r.code_cells} cells, "
