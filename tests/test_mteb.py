@@ -127,7 +127,7 @@ def test_classification_follows_mteb_v1_experiment_by_experiment():
     per_item = ours["per_item"]  # the share of experiments right on each test item
     assert per_item.shape == (120,) and set(np.round(per_item * 10)) <= set(range(11))
     assert per_item.mean() == pytest.approx(ours["accuracy"], abs=1e-12)
-    assert 0 < per_item.min() < 1 or 0 < per_item.max() < 1  # items differ across experiments
+    assert ((per_item > 0) & (per_item < 1)).any()  # some items change with the experiment
 
 
 def test_clustering_follows_mteb_v1():
