@@ -110,7 +110,9 @@ def mteb_classification(
 
     ``train_embeddings`` must be the task's whole training split in its original row order
     (the undersampling picks rows by position). Returns ``accuracy`` (the main score),
-    ``f1``, ``f1_weighted`` and ``experiments`` (one dict per experiment). Notebook 07.
+    ``f1``, ``f1_weighted``, ``experiments`` (one dict per experiment) and ``per_item``: for
+    each test item, the share of experiments that labelled it right (its mean is the
+    accuracy; pair it over the same items to compare two models, notebook 09). Notebook 07.
     """
     X_train = check.matrix(train_embeddings, "train_embeddings")
     X_test = check.matrix(test_embeddings, "test_embeddings", width=X_train.shape[1])
@@ -122,7 +124,7 @@ def mteb_classification(
     if len(set(y_train.tolist())) < 2:
         raise ValueError("train_labels has a single class; classification needs at least two.")
     positions = np.arange(len(y_train))
-    experiments = []
+    experiments, right = [], np.zeros(len(y_test))
     for _ in range(n_experiments):
         # mteb 1.x shuffles with the global RNG right after seeding it with 42, every time,
         # and keeps the shuffled order for the next experiment: RandomState(seed) is the same.
@@ -136,6 +138,7 @@ def mteb_classification(
         classifier = LogisticRegression(random_state=seed, max_iter=100)
         classifier.fit(X_train[chosen], y_train[chosen].tolist())
         predicted = classifier.predict(X_test)
+        right += np.asarray(predicted) == y_test
         experiments.append(
             {
                 "accuracy": float(accuracy_score(y_test.tolist(), predicted)),
@@ -147,7 +150,11 @@ def mteb_classification(
         name: float(np.mean([e[name] for e in experiments]))
         for name in ("accuracy", "f1", "f1_weighted")
     }
-    return scores | {"main_score": scores["accuracy"], "experiments": experiments}
+    return scores | {
+        "main_score": scores["accuracy"],
+        "experiments": experiments,
+        "per_item": right / n_experiments,
+    }
 
 
 def mteb_clustering(

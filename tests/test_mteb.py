@@ -124,6 +124,10 @@ def test_classification_follows_mteb_v1_experiment_by_experiment():
         and ours["main_score"] == ours["accuracy"]
     )
     assert len(set(reference)) > 1  # the experiments really differ: the sampling moves
+    per_item = ours["per_item"]  # the share of experiments right on each test item
+    assert per_item.shape == (120,) and set(np.round(per_item * 10)) <= set(range(11))
+    assert per_item.mean() == pytest.approx(ours["accuracy"], abs=1e-12)
+    assert ((per_item > 0) & (per_item < 1)).any()  # some items change with the experiment
 
 
 def test_training_labels_mixing_1_and_the_string_1_are_named():

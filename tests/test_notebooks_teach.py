@@ -149,8 +149,14 @@ SUBJECTS = {
             "NoDuplicatesBatchSampler(",
             ".save(",
             "SentenceTransformer(str(folder)",
+            "eval_dataset=validation",
+            "bootstrap(",
+            "local_files_only=True",
         ],
-        [("masked = similarity >", "gh.false_negatives(")],
+        [
+            ('groupby("label")', "gh.same_intent_pairs("),
+            ("masked = similarity >", "gh.false_negatives("),
+        ],
     ),
 }
 
