@@ -29,6 +29,7 @@ from .model import (
 from .mteb import mteb_classification, mteb_clustering, mteb_retrieval
 from .notices import CacheWarning, DataWarning, StandInWarning, TruncationWarning
 from .plots import plot_clusters_2d, show
+from .ray_output import without_ray_restart_note
 from .settings import quick_mode, scaled
 from .speed import cpu_facts, measure_throughput
 from .store import chunk_table, ingest, read_documents, search_documents
@@ -75,6 +76,8 @@ __all__ = [
     "plot_clusters_2d",
     "show",
     "synthetic_embeddings",
+    # Ray's one known C++ note kept out of the output (notebooks 08, 10)
+    "without_ray_restart_note",
     # your documents in a vector database (notebook 10)
     "chunk_table",
     "ingest",

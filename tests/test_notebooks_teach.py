@@ -238,8 +238,9 @@ def test_notebooks_use_few_helpers_all_public():
     )
     # 35 through notebook 09; the two that put an interval on every verdict (paired_bootstrap,
     # speed_ratio) and notebook 10's store (read_documents, chunk_table, ingest,
-    # search_documents: what LanceDB and semchunk lack, not wrappers of their calls) make 41
-    assert len(used) <= 41 and len(gh.__all__) <= 41, (len(used), len(gh.__all__))
+    # search_documents: what LanceDB and semchunk lack, not wrappers of their calls) make 41;
+    # without_ray_restart_note (the one C++ line of Ray that notebooks 08 and 10 drop) makes 42
+    assert len(used) <= 42 and len(gh.__all__) <= 42, (len(used), len(gh.__all__))
 
 
 def test_every_public_helper_is_tested():
