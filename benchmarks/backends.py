@@ -18,12 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -37,6 +35,7 @@ import pytrec_eval  # noqa: E402
 import seaborn as sns  # noqa: E402
 import torch  # noqa: E402
 from gist_shape import benchmark_texts, build_gist_architecture, fp32_token_ceiling  # noqa: E402
+from machine import machine  # noqa: E402
 from sentence_transformers import util  # noqa: E402
 
 import gist_helpers as gh  # noqa: E402
@@ -80,28 +79,10 @@ def speed_model() -> tuple[str, str]:
         return str(build_gist_architecture(folder)), "random weights, GIST-small architecture"
 
 
-def machine() -> dict:
-    import onnxruntime
-    import sentence_transformers
-
-    cpu = gh.cpu_facts()
-    return {
-        "cpu": cpu["cpu"],
-        "cores": cpu["cores"],
-        "torch threads": torch.get_num_threads(),
-        "int8 kernels": cpu["int8 kernels"],
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "onnxruntime": onnxruntime.__version__,
-        "sentence-transformers": sentence_transformers.__version__,
-        "date": time.strftime("%Y-%m-%d"),
-    }
-
-
 def run(
     n_texts: int, batch_size: int, backends: list[str], rounds: int = 3
 ) -> tuple[pd.DataFrame, dict]:
-    info = machine()
+    info = machine("onnxruntime", "sentence-transformers")
     model_path, speed_label = speed_model()
     # Export every backend once before timing, so no timed process pays for an export.
     for backend in backends:

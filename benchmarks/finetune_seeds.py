@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import platform
 import tempfile
 import time
 import warnings
@@ -42,9 +41,8 @@ import datasets
 import numpy as np
 import pandas as pd
 import pytrec_eval
-import sentence_transformers
 import torch
-import transformers
+from machine import machine
 from sentence_transformers import (
     SentenceTransformerTrainer,
     SentenceTransformerTrainingArguments,
@@ -58,22 +56,6 @@ import gist_helpers as gh
 RESULTS = Path(__file__).resolve().parent / "results"
 GIST_TERMS = ("query_to_doc", "query_to_query", "doc_to_doc")
 KMEANS_SEEDS = range(5)
-
-
-def machine() -> dict:
-    cpu = gh.cpu_facts()
-    return {
-        "cpu": cpu["cpu"],
-        "cores": cpu["cores"],
-        "torch threads": torch.get_num_threads(),
-        "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else "none",
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "sentence-transformers": sentence_transformers.__version__,
-        "datasets": datasets.__version__,
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
 
 
 class Data:
@@ -193,7 +175,7 @@ def run(args: argparse.Namespace) -> None:
     items = data.items()
     steps, lr = args.steps, args.learning_rate
     record = {
-        "machine": machine(),
+        "machine": machine("transformers", "sentence-transformers", "datasets"),
         "model": {"id": info.model_id, "revision": info.revision, "source": info.source},
         "settings": {
             "seeds": args.seeds,

@@ -22,12 +22,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import tempfile
 import time
 import warnings
-from datetime import date
-from importlib.metadata import version
 from pathlib import Path
 
 os.environ.setdefault("LANCEDB_LOG", "error")
@@ -36,9 +33,9 @@ import lancedb  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import semchunk  # noqa: E402
-import torch  # noqa: E402
 from lancedb.index import FTS, IvfPq  # noqa: E402
 from lancedb.rerankers import RRFReranker  # noqa: E402
+from machine import machine  # noqa: E402
 
 import gist_helpers as gh  # noqa: E402
 
@@ -155,17 +152,9 @@ def run(n_docs: int | None, rounds: int) -> tuple[pd.DataFrame, dict]:
             "met": bool(index_bytes / n < 4 * vectors.shape[1]),
         },
     ]
-    facts = gh.cpu_facts()
     info = {
-        "date": date.today().isoformat(),
         "model": gh.model_info(model).model_id,
-        "cpu": facts["cpu"],
-        "cores": facts["cores"],
-        "torch threads": torch.get_num_threads(),
-        "python": platform.python_version(),
-        "lancedb": lancedb.__version__,
-        "semchunk": version("semchunk"),
-        "torch": torch.__version__,
+        **machine("lancedb", "semchunk"),
     }
     return pd.DataFrame(rows), info
 

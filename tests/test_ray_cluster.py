@@ -132,47 +132,23 @@ def head_node(tmp_path):
     assert not left, f"processes of the head node survived SIGTERM and SIGKILL: {left}"
 
 
-def test_notebook_08_runs_on_a_ray_head_node(head_node, monkeypatch, tmp_path):
+@pytest.fixture
+def on_head_node(head_node, monkeypatch):
+    """The environment a user on the cluster has: its address and token, quick mode; the address."""
     address, token = head_node
     monkeypatch.setenv("RAY_ADDRESS", address)
     monkeypatch.setenv("RAY_AUTH_TOKEN_PATH", str(token))  # the cluster's token, as a user has it
     monkeypatch.delenv("RAY_AUTH_MODE", raising=False)  # the notebook chooses token mode itself
     monkeypatch.setenv("GIST_QUICK", "1")
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    end = next(i for i, c in enumerate(notebook.cells) if "ray.shutdown()" in c.source)
-    notebook.cells.insert(end, nbformat.v4.new_code_cell(CHECK))
-    start = time.monotonic()
+    return address
+
+
+def execute(notebook: nbformat.NotebookNode, folder: Path, tmp_path: Path) -> str:
+    """Run a notebook in a fresh kernel with the caller's environment; its stream text."""
     kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel"))
     try:
         NotebookClient(
-            notebook, km=kernel, timeout=900, resources={"metadata": {"path": str(NOTEBOOK.parent)}}
-        ).execute()
-    finally:
-        if kernel.has_kernel:
-            kernel.shutdown_kernel(now=True)
-    text = "\n".join(
-        output.get("text", "")
-        for cell in notebook.cells
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "stream"
-    )
-    assert f"engine: Ray cluster at {address}" in text
-    port = address.rsplit(":", 1)[1]  # the head may report another of its addresses
-    assert re.search(rf"connected to \S+:{port}\n", text), "the notebook ran on another cluster"
-    assert "vectors from the cluster equal model.encode's" in text
-    print(f"notebook 08 on the head node at {address}: {time.monotonic() - start:.0f} s")
-
-
-NOTEBOOK_10 = ROOT / "notebooks" / "10_your_documents_in_a_vector_database.ipynb"
-
-
-def execute_on_cluster(path: Path, tmp_path: Path) -> str:
-    """Run a notebook in a fresh kernel (the environment set by the caller); its stream text."""
-    notebook = nbformat.read(path, as_version=4)
-    kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel"))
-    try:
-        NotebookClient(
-            notebook, km=kernel, timeout=900, resources={"metadata": {"path": str(path.parent)}}
+            notebook, km=kernel, timeout=900, resources={"metadata": {"path": str(folder)}}
         ).execute()
     finally:
         if kernel.has_kernel:
@@ -185,15 +161,28 @@ def execute_on_cluster(path: Path, tmp_path: Path) -> str:
     )
 
 
-def test_notebook_10_writes_lance_from_a_ray_head_node(head_node, monkeypatch, tmp_path):
-    pytest.importorskip("lancedb")
-    address, token = head_node
-    monkeypatch.setenv("RAY_ADDRESS", address)
-    monkeypatch.setenv("RAY_AUTH_TOKEN_PATH", str(token))
-    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
-    monkeypatch.setenv("GIST_QUICK", "1")
+def test_notebook_08_runs_on_a_ray_head_node(on_head_node, tmp_path):
+    address = on_head_node
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    end = next(i for i, c in enumerate(notebook.cells) if "ray.shutdown()" in c.source)
+    notebook.cells.insert(end, nbformat.v4.new_code_cell(CHECK))
     start = time.monotonic()
-    text = execute_on_cluster(NOTEBOOK_10, tmp_path)
+    text = execute(notebook, NOTEBOOK.parent, tmp_path)
+    assert f"engine: Ray cluster at {address}" in text
+    port = address.rsplit(":", 1)[1]  # the head may report another of its addresses
+    assert re.search(rf"connected to \S+:{port}\n", text), "the notebook ran on another cluster"
+    assert "vectors from the cluster equal model.encode's" in text
+    print(f"notebook 08 on the head node at {address}: {time.monotonic() - start:.0f} s")
+
+
+NOTEBOOK_10 = ROOT / "notebooks" / "10_your_documents_in_a_vector_database.ipynb"
+
+
+def test_notebook_10_writes_lance_from_a_ray_head_node(on_head_node, tmp_path):
+    pytest.importorskip("lancedb")
+    address = on_head_node
+    start = time.monotonic()
+    text = execute(nbformat.read(NOTEBOOK_10, as_version=4), NOTEBOOK_10.parent, tmp_path)
     assert f"engine: Ray cluster at {address}" in text
     # the cell asserts the vectors the cluster's actors wrote equal the table's
     assert re.search(r"\d+ chunks written by \d Ray actor\(s\) into from_ray\.lance", text)
